@@ -22,13 +22,14 @@ class Optimizer:
     calls ``step`` for each parameter array.
 
     ``params`` and ``grads`` are dicts mapping names to float arrays of equal shapes.
-    ``lr`` is None only for an optimizer without a learning rate (COCOB).
+    An optimizer without a learning rate (COCOB) sets ``has_lr = False``; its ``lr`` is None.
     """
 
+    has_lr = True
     lr: float | None = None
 
-    def __init__(self, lr: float | None):
-        if lr is not None:
+    def __init__(self, lr: float | None = None):
+        if self.has_lr:
             self.lr = _validation.positive("lr", lr)
         self.t = 0
         self.state: dict[str, dict] = {}

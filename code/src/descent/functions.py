@@ -1,0 +1,480 @@
+r"""Test problems for optimizers: small functions whose landscape we know exactly.
+
+Every problem is an object ``f`` with
+
+* ``f(x)``         the value; ``x`` has shape ``(dim, ...)``: the first axis indexes the
+  coordinates, any further axes are a batch or a grid of points, so
+  ``f(np.stack([X, Y]))`` evaluates a whole meshgrid at once and returns shape ``X.shape``;
+* ``f.grad(x)``    the analytic gradient ∇f, same shape as ``x``;
+* ``f.hessian(x)`` the analytic Hessian H, shape ``(dim, dim)`` for one point ``x`` of shape
+  ``(dim,)`` (``(dim, dim, ...)`` for a grid);
+
+and the facts a chapter needs to draw it and to judge an optimizer on it:
+
+* ``name``, ``formula`` (LaTeX), ``dim`` (1 or 2; ``quadratic`` builds any dimension);
+* ``minima``        the global minimizers, a list of arrays of shape ``(dim,)``;
+* ``f_min``         the minimum value (``None`` if the function is unbounded below);
+* ``saddle_points`` a list of arrays of shape ``(dim,)``;
+* ``window``        the plotting window ``((x_min, x_max), (y_min, y_max))``, or
+  ``(x_min, x_max)`` in 1-D;
+* ``levels``        fixed contour levels, so the same function looks the same in every chapter;
+* ``start``         the default starting point, shape ``(dim,)``.
+
+The arrays ``minima``, ``saddle_points`` and ``start`` are read-only: copy before you update,
+``theta = f.start.copy()``.
+
+Instances: ``bowl``, ``narrow_valley``, ``rosenbrock``, ``beale``, ``saddle``, ``himmelblau``,
+``sinc10``; build more quadratics with ``quadratic(A, b)``. ``ALL`` maps names to instances.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "ALL",
+    "Quadratic",
+    "TestFunction",
+    "beale",
+    "bowl",
+    "himmelblau",
+    "narrow_valley",
+    "quadratic",
+    "rosenbrock",
+    "saddle",
+    "sinc10",
+]
+
+
+class TestFunction:
+    """Base class: the metadata of a test problem, and the shape checks its methods share.
+
+    Subclasses implement ``__call__(x)``, ``grad(x)`` and ``hessian(x)``.
+    """
+
+    __test__ = False  # tell pytest this is not a test class, whatever its name
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        formula: str,
+        dim: int,
+        minima,
+        f_min: float | None,
+        window,
+        start,
+        levels=None,
+        saddle_points=(),
+    ):
+        self.name = name
+        self.formula = formula
+        self.dim = dim
+        self.minima = [_frozen(p) for p in minima]
+        self.f_min = None if f_min is None else float(f_min)
+        self.saddle_points = [_frozen(p) for p in saddle_points]
+        self.window = window
+        self.levels = None if levels is None else _frozen(levels)
+        self.start = _frozen(start)
+
+    def __call__(self, x):
+        raise NotImplementedError
+
+    def grad(self, x):
+        raise NotImplementedError
+
+    def hessian(self, x):
+        raise NotImplementedError
+
+    def _coords(self, x) -> np.ndarray:
+        """``x`` as a float array of shape ``(dim, ...)``; unpack it as ``x, y = ...``."""
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 0 or x.shape[0] != self.dim:
+            raise ValueError(
+                f"{self.name} takes points of shape ({self.dim}, ...), got shape {x.shape}: "
+                "the first axis indexes the coordinates; for a grid use np.stack([X, Y]) "
+                "(2-D) or xs[np.newaxis] (1-D)"
+            )
+        return x
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}: ${self.formula}$>"
+
+
+def _frozen(values) -> np.ndarray:
+    """A read-only float copy, so that a shared constant cannot be updated by accident."""
+    array = np.array(values, dtype=float)
+    array.flags.writeable = False
+    return array
+
+
+def _matrix(rows, shape) -> np.ndarray:
+    """Stack a d × d nested list of scalars or arrays into an array of shape ``(d, d, *shape)``."""
+    d = len(rows)
+    entries = [np.broadcast_to(np.asarray(e, dtype=float), shape) for row in rows for e in row]
+    return np.stack(entries).reshape(d, d, *shape)
+
+
+# --------------------------------------------------------------------------- quadratics
+
+
+class Quadratic(TestFunction):
+    r"""f(θ) = ½ θᵀAθ − bᵀθ, for a symmetric positive (semi)definite matrix A.
+
+    ∇f(θ) = Aθ − b and H = A, so gradient descent on it is a linear map and everything about
+    its convergence is decided by the eigenvalues λ of A: ``eigenvalues`` (ascending) and
+    ``condition_number`` κ = λ_max / λ_min. If A is positive definite the unique minimizer is
+    θ* = A⁻¹b with f_min = −½ bᵀA⁻¹b; if A is singular ``minima`` is empty and ``f_min`` is the
+    infimum (``None`` when f is unbounded below).
+    """
+
+    def __init__(
+        self,
+        A,
+        b=None,
+        *,
+        name="quadratic",
+        formula=None,
+        window=None,
+        levels=None,
+        start=None,
+    ):
+        A = np.array(A, dtype=float)
+        if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] == 0:
+            raise ValueError(f"A must be a square matrix, got shape {A.shape}")
+        if not np.allclose(A, A.T):
+            raise ValueError("A must be symmetric; use (A + A.T) / 2, the same quadratic form")
+        n = A.shape[0]
+        b = np.zeros(n) if b is None else np.array(b, dtype=float)
+        if b.shape != (n,):
+            raise ValueError(f"b must have shape ({n},) to match A, got {b.shape}")
+        eigenvalues = np.linalg.eigvalsh(A)
+        if eigenvalues[0] < -1e-12 * max(1.0, abs(eigenvalues[-1])):
+            raise ValueError(
+                f"A must be positive semidefinite, but it has eigenvalue {eigenvalues[0]:.3g}; "
+                "f would have no minimum"
+            )
+        self.A, self.b, self.eigenvalues = _frozen(A), _frozen(b), _frozen(eigenvalues)
+
+        if eigenvalues[0] > 0:
+            theta_star = np.linalg.solve(A, b)
+            minima, f_min = [theta_star], -0.5 * b @ theta_star
+        else:  # singular: a valley of minimizers if b lies in the range of A, else no minimum
+            theta_star = np.linalg.lstsq(A, b, rcond=None)[0]
+            consistent = np.allclose(A @ theta_star, b)
+            minima, f_min = [], (-0.5 * b @ theta_star if consistent else None)
+
+        if window is None and n == 2:
+            window = tuple((float(c) - 5.0, float(c) + 5.0) for c in theta_star)
+        if levels is None and n == 2:
+            # ellipses equally spaced in "radius": f − f_min = r² for r = 0.5, 1, 1.5, ...
+            levels = (0.0 if f_min is None else f_min) + (0.5 * np.arange(1, 11)) ** 2
+        if start is None:
+            start = theta_star + np.resize([-4.0, 3.0], n)
+        if formula is None:
+            formula = r"f(\theta) = \tfrac{1}{2}\,\theta^\top A\,\theta - b^\top \theta"
+        super().__init__(
+            name=name,
+            formula=formula,
+            dim=n,
+            minima=minima,
+            f_min=f_min,
+            window=window,
+            levels=levels,
+            start=start,
+        )
+
+    @property
+    def condition_number(self) -> float:
+        """κ = λ_max / λ_min (infinite when A is singular)."""
+        lam_min, lam_max = self.eigenvalues[0], self.eigenvalues[-1]
+        return float(lam_max / lam_min) if lam_min > 0 else float("inf")
+
+    def __call__(self, x):
+        x = self._coords(x)
+        return 0.5 * np.einsum("i...,ij,j...->...", x, self.A, x) - np.einsum(
+            "i,i...->...", self.b, x
+        )
+
+    def grad(self, x):
+        x = self._coords(x)
+        b = self.b.reshape(self.dim, *([1] * (x.ndim - 1)))
+        return np.einsum("ij,j...->i...", self.A, x) - b
+
+    def hessian(self, x):
+        x = self._coords(x)
+        A = self.A.reshape(self.dim, self.dim, *([1] * (x.ndim - 1)))
+        return np.broadcast_to(A, (self.dim, self.dim, *x.shape[1:])).copy()
+
+
+def quadratic(A, b=None, *, name="quadratic", **kwargs) -> Quadratic:
+    """Build f(θ) = ½ θᵀAθ − bᵀθ; see ``Quadratic`` (keywords: formula, window, levels, start).
+
+    >>> f = quadratic([[1.0, 0.0], [0.0, 10.0]], b=[1.0, 0.0], name="kappa10")
+    >>> f.condition_number, f.minima[0]
+    (10.0, array([1., 0.]))
+    """
+    return Quadratic(A, b, name=name, **kwargs)
+
+
+bowl = quadratic(
+    np.diag([0.1, 2.0]),
+    name="bowl",
+    formula=r"f(x, y) = \frac{x^2}{20} + y^2",
+    window=((-10.0, 10.0), (-5.0, 5.0)),
+    start=(-7.0, 2.0),
+)
+bowl.__doc__ = "The anisotropic bowl x²/20 + y² (κ = 20): gradient descent zig-zags across y."
+
+narrow_valley = quadratic(
+    np.diag([0.2, 4.0]),
+    name="narrow_valley",
+    formula=r"f(x_1, x_2) = 0.1\,x_1^2 + 2\,x_2^2",
+    window=((-6.0, 6.0), (-3.0, 3.0)),
+    start=(-5.0, -2.0),
+)
+narrow_valley.__doc__ = "The valley 0.1x₁² + 2x₂² (κ = 20), the classic momentum example."
+
+
+# --------------------------------------------------------------------------- 2-D classics
+
+
+class Rosenbrock(TestFunction):
+    r"""Rosenbrock's banana: f(x, y) = (1 − x)² + 100 (y − x²)².
+
+    A curved, flat-bottomed valley along y = x²; the minimum (1, 1) is easy to find and slow to
+    reach. Rosenbrock (1960), "An automatic method for finding the greatest or least value of
+    a function", The Computer Journal 3(3).
+    """
+
+    def __init__(self):
+        super().__init__(
+            name="rosenbrock",
+            formula=r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
+            dim=2,
+            minima=[(1.0, 1.0)],
+            f_min=0.0,
+            window=((-2.0, 2.0), (-1.0, 3.0)),
+            levels=np.logspace(-1, 3, 17),
+            start=(-1.5, 2.0),
+        )
+
+    def __call__(self, x):
+        x, y = self._coords(x)
+        return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+    def grad(self, x):
+        x, y = self._coords(x)
+        return np.stack([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)])
+
+    def hessian(self, x):
+        x, y = self._coords(x)
+        return _matrix([[2 - 400 * y + 1200 * x**2, -400 * x], [-400 * x, 200]], x.shape)
+
+
+class Beale(TestFunction):
+    r"""Beale's function: f(x, y) = (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)².
+
+    Flat plateaus and steep walls: gradients span many orders of magnitude, which is where
+    per-coordinate step sizes (AdaGrad, RMSProp, Adam) earn their keep. Minimum at (3, 0.5),
+    saddles at (0, 1) and near (0.1005, −2.6445).
+    """
+
+    def __init__(self):
+        super().__init__(
+            name="beale",
+            formula=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+            dim=2,
+            minima=[(3.0, 0.5)],
+            f_min=0.0,
+            saddle_points=[(0.0, 1.0), (0.10053793732415833, -2.6445135850231254)],
+            window=((-4.5, 4.5), (-4.5, 4.5)),
+            levels=np.logspace(-1, 5, 25),
+            start=(1.0, 1.5),
+        )
+
+    # f = u₁² + u₂² + u₃² with u_k = c_k − x + x y^k, so ∂f/∂x = Σ 2u_k (y^k − 1) and
+    # ∂f/∂y = Σ 2u_k · k x y^(k−1).
+    _c = (1.5, 2.25, 2.625)
+
+    def __call__(self, x):
+        x, y = self._coords(x)
+        return sum((c - x + x * y**k) ** 2 for k, c in enumerate(self._c, start=1))
+
+    def grad(self, x):
+        x, y = self._coords(x)
+        dx, dy = 0.0, 0.0
+        for k, c in enumerate(self._c, start=1):
+            u = c - x + x * y**k
+            dx = dx + 2 * u * (y**k - 1)
+            dy = dy + 2 * u * k * x * y ** (k - 1)
+        return np.stack(np.broadcast_arrays(dx, dy))
+
+    def hessian(self, x):
+        x, y = self._coords(x)
+        # ∂²f = Σ 2 (∂u ∂uᵀ + u ∂²u), with ∂u = (y^k − 1, k x y^(k−1)) and
+        # ∂²u/∂x² = 0, ∂²u/∂x∂y = k y^(k−1), ∂²u/∂y² = k (k−1) x y^(k−2).
+        hxx, hxy, hyy = 0.0, 0.0, 0.0
+        for k, c in enumerate(self._c, start=1):
+            u = c - x + x * y**k
+            ux, uy = y**k - 1, k * x * y ** (k - 1)
+            uxy = k * y ** (k - 1)
+            uyy = k * (k - 1) * x * y ** max(k - 2, 0)
+            hxx = hxx + 2 * ux * ux
+            hxy = hxy + 2 * (ux * uy + u * uxy)
+            hyy = hyy + 2 * (uy * uy + u * uyy)
+        return _matrix([[hxx, hxy], [hxy, hyy]], x.shape)
+
+
+class Saddle(TestFunction):
+    r"""The saddle f(x, y) = x² − y²: a stationary point at 0 that is not a minimum.
+
+    Started exactly on the x-axis, gradient descent converges to the saddle; a tiny offset in y
+    grows geometrically and the iterate escapes. Unbounded below, so there is no minimum.
+    """
+
+    def __init__(self):
+        super().__init__(
+            name="saddle",
+            formula=r"f(x, y) = x^2 - y^2",
+            dim=2,
+            minima=[],
+            f_min=None,
+            saddle_points=[(0.0, 0.0)],
+            window=((-2.0, 2.0), (-2.0, 2.0)),
+            levels=np.linspace(-3.5, 3.5, 15),
+            start=(-1.5, 1e-3),
+        )
+
+    def __call__(self, x):
+        x, y = self._coords(x)
+        return x**2 - y**2
+
+    def grad(self, x):
+        x, y = self._coords(x)
+        return np.stack([2 * x, -2 * y])
+
+    def hessian(self, x):
+        x = self._coords(x)
+        return _matrix([[2.0, 0.0], [0.0, -2.0]], x.shape[1:])
+
+
+class Himmelblau(TestFunction):
+    r"""Himmelblau's function: f(x, y) = (x² + y − 11)² + (x + y² − 7)².
+
+    Four global minima with f = 0, one local maximum near (−0.2708, −0.9230) and four saddles:
+    which minimum an optimizer reaches depends on where it starts and on its momentum.
+    Himmelblau (1972), Applied Nonlinear Programming, McGraw-Hill.
+    """
+
+    def __init__(self):
+        super().__init__(
+            name="himmelblau",
+            formula=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+            dim=2,
+            minima=[
+                (3.0, 2.0),
+                (-2.805118086952745, 3.131312518250573),
+                (-3.779310253377747, -3.2831859912861696),
+                (3.5844283403304917, -1.8481265269644034),
+            ],
+            f_min=0.0,
+            saddle_points=[
+                (0.08667750455539636, 2.884254701174776),
+                (3.385154183607021, 0.0738518798377493),
+                (-0.12796134673068008, -1.9537149802445766),
+                (-3.0730257507643897, -0.08135304428796751),
+            ],
+            window=((-5.0, 5.0), (-5.0, 5.0)),
+            levels=np.logspace(-1, 3, 17),
+            start=(0.0, 0.0),
+        )
+
+    def __call__(self, x):
+        x, y = self._coords(x)
+        return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+    def grad(self, x):
+        x, y = self._coords(x)
+        a, b = x**2 + y - 11, x + y**2 - 7
+        return np.stack([4 * x * a + 2 * b, 2 * a + 4 * y * b])
+
+    def hessian(self, x):
+        x, y = self._coords(x)
+        return _matrix(
+            [
+                [12 * x**2 + 4 * y - 42, 4 * (x + y)],
+                [4 * (x + y), 12 * y**2 + 4 * x - 26],
+            ],
+            x.shape,
+        )
+
+
+# --------------------------------------------------------------------------- 1-D
+
+_X_SINC_MIN = 4.493409457909064  # the first positive root of tan x = x
+
+
+class Sinc10(TestFunction):
+    r"""The 1-D function f(x) = 10 sin(x) / x, with f(0) = 10 (unnormalised sinc).
+
+    Oscillating wells: global minima at x = ±4.4934 (the first roots of tan x = x, where
+    f = 10 cos x = −2.1723), local maxima further out, and shallower local minima beyond
+    them. Points have shape ``(1, ...)``: evaluate a grid ``xs`` with ``sinc10(xs[None])``.
+
+    Near x = 0 the closed forms divide two small numbers (0/0 at x = 0 itself), so for
+    |x| < 0.1 we use the Taylor series of sin(x)/x and of its derivatives instead; there
+    the first omitted term is below 1e-15 relative to the result.
+    """
+
+    def __init__(self):
+        super().__init__(
+            name="sinc10",
+            formula=r"f(x) = 10\,\frac{\sin x}{x}",
+            dim=1,
+            minima=[(-_X_SINC_MIN,), (_X_SINC_MIN,)],
+            f_min=10 * np.sin(_X_SINC_MIN) / _X_SINC_MIN,
+            window=(-12.0, 12.0),
+            start=(2.0,),
+        )
+
+    _SMALL = 0.1  # below this |x|, use the Taylor series
+
+    def _split(self, x):
+        (x,) = self._coords(x)
+        small = np.abs(x) < self._SMALL
+        safe = np.where(small, 1.0, x)  # never divide by a small x in the closed form
+        return x, small, safe
+
+    def __call__(self, x):
+        x, small, safe = self._split(x)
+        # sin(x)/x = 1 − x²/6 + x⁴/120 − x⁶/5040 + x⁸/362880 − ...
+        series = 1 - x**2 / 6 + x**4 / 120 - x**6 / 5040 + x**8 / 362880
+        return 10 * np.where(small, series, np.sin(safe) / safe)
+
+    def grad(self, x):
+        x, small, safe = self._split(x)
+        # d/dx sin(x)/x = (x cos x − sin x) / x²
+        #               = −x/3 + x³/30 − x⁵/840 + x⁷/45360 − x⁹/3991680 + ...
+        series = -x / 3 + x**3 / 30 - x**5 / 840 + x**7 / 45360 - x**9 / 3991680
+        closed = (safe * np.cos(safe) - np.sin(safe)) / safe**2
+        return 10 * np.where(small, series, closed)[np.newaxis]
+
+    def hessian(self, x):
+        x, small, safe = self._split(x)
+        # d²/dx² sin(x)/x = ((2 − x²) sin x − 2x cos x) / x³
+        #                 = −1/3 + x²/10 − x⁴/168 + x⁶/6480 − x⁸/443520 + ...
+        series = -1 / 3 + x**2 / 10 - x**4 / 168 + x**6 / 6480 - x**8 / 443520
+        closed = ((2 - safe**2) * np.sin(safe) - 2 * safe * np.cos(safe)) / safe**3
+        return 10 * np.where(small, series, closed)[np.newaxis, np.newaxis]
+
+
+rosenbrock = Rosenbrock()
+beale = Beale()
+saddle = Saddle()
+himmelblau = Himmelblau()
+sinc10 = Sinc10()
+
+ALL: dict[str, TestFunction] = {
+    f.name: f for f in (bowl, narrow_valley, rosenbrock, beale, saddle, himmelblau, sinc10)
+}

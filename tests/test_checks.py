@@ -1,0 +1,354 @@
+"""descent.checks: each checker against deliberately wrong student functions.
+
+Every wrong function must get the right status and a message that says what is wrong; a
+stub must never raise; strict mode (argument or environment) must raise on wrong answers
+and errors only.
+"""
+
+import numpy as np
+import pytest
+from descent import checks
+
+
+@pytest.fixture(autouse=True)
+def not_strict(monkeypatch):
+    """Tests run in CI, which sets CI=true: start every test from a non-strict environment."""
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("DESCENT_STRICT_CHECKS", raising=False)
+
+
+# --------------------------------------------------------------------------- students
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError
+
+
+def ellipsis_stub(*args): ...  # a body of "..." returns None
+
+
+def rosenbrock_gradient(x):
+    x, y = x
+    return np.array([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)])
+
+
+def rosenbrock_gradient_flipped(x):
+    return -rosenbrock_gradient(x)
+
+
+def rosenbrock_gradient_row(x):
+    return rosenbrock_gradient(x).reshape(1, 2)
+
+
+def rosenbrock_gradient_raises(x):
+    x, y = x[0], x[2]
+    return np.array([x, y])
+
+
+def rosenbrock_gradient_half_dy(x):
+    x, y = x
+    return np.array([-2 * (1 - x) - 400 * x * (y - x**2), 100 * (y - x**2)])
+
+
+def rosenbrock_gradient_ints(x):
+    return rosenbrock_gradient(x).astype(int)
+
+
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        f_minus = f(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def numerical_gradient_with_copies(f, x, h=1e-5):
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        step = np.zeros(x.shape)
+        step[i] = h
+        grad[i] = (f(x + step) - f(x - step)) / (2 * h)
+    return grad
+
+
+def numerical_gradient_forward(f, x, h=1e-5):
+    grad, fx = np.zeros_like(x), f(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        grad[i] = (f(x) - fx) / h
+        x[i] = old
+    return grad
+
+
+def numerical_gradient_no_restore(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        grad[i] = (f_plus - f(x)) / (2 * h)
+    return grad
+
+
+def numerical_gradient_ravel(f, x, h=1e-5):
+    flat, grad = x.ravel(), np.zeros(x.size)  # ravel copies a Fortran-ordered x
+    for i in range(x.size):
+        old = flat[i]
+        flat[i] = old + h
+        f_plus = f(x)
+        flat[i] = old - h
+        f_minus = f(x)
+        flat[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad.reshape(x.shape)
+
+
+def numerical_gradient_no_h(f, x):
+    return numerical_gradient(f, x, 1e-5)
+
+
+def relative_error(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    size = np.maximum(np.maximum(np.abs(a), np.abs(b)), 1e-300)
+    return float(np.max(np.abs(a - b) / size))
+
+
+def relative_error_unguarded(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))))
+
+
+def relative_error_norms(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+def relative_error_entries(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), 1e-300)
+
+
+def relative_error_python(a, b):
+    return abs(a - b) / max(abs(a), abs(b))  # fine for numbers, not for arrays
+
+
+# --------------------------------------------------------------------------- the checkers
+
+
+def _assert_wrong(result, *fragments):
+    assert result.status == "wrong" and not result.passed and not result
+    for fragment in fragments:
+        assert fragment in result.message, f"{fragment!r} not in:\n{result.message}"
+
+
+def test_correct_solutions_pass(capsys):
+    for checker, solution in [
+        (checks.check_rosenbrock_gradient, rosenbrock_gradient),
+        (checks.check_numerical_gradient, numerical_gradient),
+        (checks.check_numerical_gradient, numerical_gradient_with_copies),
+        (checks.check_relative_error, relative_error),
+    ]:
+        result = checker(solution, strict=True)
+        assert result.passed and result.status == "passed" and result
+        assert result.message.startswith("✔") and "correct on all" in result.message
+    assert capsys.readouterr().out.count("✔") == 4  # printed once each
+
+
+@pytest.mark.parametrize(
+    "checker",
+    [
+        checks.check_rosenbrock_gradient,
+        checks.check_numerical_gradient,
+        checks.check_relative_error,
+    ],
+)
+@pytest.mark.parametrize("student", [stub, ellipsis_stub])
+def test_a_stub_is_not_implemented_and_never_raises(checker, student, capsys, monkeypatch):
+    monkeypatch.setenv("CI", "true")  # even in strict mode
+    result = checker(student)
+    assert result.status == "not implemented" and not result.passed
+    assert "not implemented yet" in result.message
+    assert "not implemented yet" in capsys.readouterr().out
+
+
+def test_rosenbrock_off_by_sign():
+    result = checks.check_rosenbrock_gradient(rosenbrock_gradient_flipped)
+    _assert_wrong(
+        result,
+        "test case 1 of",
+        "input:    x = array([-1.5,  2. ])",
+        "expected: array([-155.,  -50.])",
+        "received: array([155.,  50.])",
+        "sign is flipped",
+        "Hint:",
+    )
+    assert result.case == 0
+
+
+def test_rosenbrock_wrong_shape():
+    _assert_wrong(
+        checks.check_rosenbrock_gradient(rosenbrock_gradient_row),
+        "Wrong shape: expected (2,), received (1, 2)",
+    )
+
+
+def test_rosenbrock_one_entry_wrong():
+    _assert_wrong(
+        checks.check_rosenbrock_gradient(rosenbrock_gradient_half_dy),
+        "1 of 2 entries differ",
+        "index 1",
+    )
+
+
+def test_rosenbrock_integer_dtype():
+    _assert_wrong(checks.check_rosenbrock_gradient(rosenbrock_gradient_ints), "Wrong dtype")
+
+
+def test_an_exception_shows_the_students_own_line_only():
+    result = checks.check_rosenbrock_gradient(rosenbrock_gradient_raises)
+    assert result.status == "error" and not result.passed
+    assert "raised IndexError" in result.message
+    assert "x, y = x[0], x[2]" in result.message  # the student's line
+    assert "in rosenbrock_gradient_raises" in result.message
+    assert "Traceback" not in result.message and "checks.py" not in result.message
+
+
+def test_numerical_gradient_forward_difference():
+    _assert_wrong(
+        checks.check_numerical_gradient(numerical_gradient_forward),
+        "f = ½‖x‖²",
+        "forward difference",
+        "centered",
+    )
+
+
+def test_numerical_gradient_not_restoring_x():
+    _assert_wrong(
+        checks.check_numerical_gradient(numerical_gradient_no_restore),
+        "changed its input x",
+        "instead of",
+    )
+
+
+def test_numerical_gradient_perturbing_a_copy():
+    result = checks.check_numerical_gradient(numerical_gradient_ravel)
+    _assert_wrong(result, "Fortran order", "copy")
+    assert result.case == 4  # C-ordered matrices work; the Fortran-ordered one does not
+
+
+def test_numerical_gradient_with_the_wrong_signature():
+    result = checks.check_numerical_gradient(lambda f, x: numerical_gradient_no_h(f, x, 1e-5))
+    assert result.status == "error" and "TypeError" in result.message
+
+
+def test_relative_error_mistakes():
+    _assert_wrong(
+        checks.check_relative_error(relative_error_unguarded),
+        "test case 4 of 7",
+        "NaN",
+        "received: nan",
+    )
+    _assert_wrong(checks.check_relative_error(relative_error_norms), "test case 1 of 7")
+    _assert_wrong(checks.check_relative_error(relative_error_entries), "single number")
+    result = checks.check_relative_error(relative_error_python)
+    assert result.status == "error" and "ValueError" in result.message
+
+
+# --------------------------------------------------------------------------- strict mode
+
+
+def test_strict_raises_on_wrong_and_error_but_not_on_stub(capsys):
+    with pytest.raises(AssertionError, match="wrong result"):
+        checks.check_rosenbrock_gradient(rosenbrock_gradient_flipped, strict=True)
+    with pytest.raises(AssertionError, match="raised IndexError"):
+        checks.check_rosenbrock_gradient(rosenbrock_gradient_raises, strict=True)
+    assert capsys.readouterr().out == ""  # the message is in the exception, not twice
+    result = checks.check_rosenbrock_gradient(stub, strict=True)
+    assert result.status == "not implemented"
+
+
+@pytest.mark.parametrize(
+    "variable, value, strict",
+    [
+        ("DESCENT_STRICT_CHECKS", "1", True),
+        ("DESCENT_STRICT_CHECKS", "true", True),
+        ("CI", "true", True),
+        ("CI", "YES", True),
+        ("CI", "0", False),
+        ("CI", "false", False),
+        ("DESCENT_STRICT_CHECKS", "", False),
+    ],
+)
+def test_strictness_from_the_environment(monkeypatch, variable, value, strict):
+    monkeypatch.setenv(variable, value)
+    assert checks.strict_mode() is strict
+    if strict:
+        with pytest.raises(AssertionError):
+            checks.check_relative_error(relative_error_norms)
+        # an explicit strict=False wins over the environment
+        assert checks.check_relative_error(relative_error_norms, strict=False).status == "wrong"
+    else:
+        assert checks.check_relative_error(relative_error_norms).status == "wrong"
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+def test_cases_are_never_changed_by_the_student():
+    x = np.array([1.0, 2.0])
+
+    def vandal(x):
+        x[:] = 0.0
+        return x.sum()
+
+    result = checks.check(vandal, np.sum, [(x,), checks.Case((x,), label="x = [1, 2] again")])
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+    assert result.status == "wrong" and "x = array([1., 2.])" in result.message
+
+
+def test_check_with_labels_names_and_a_custom_diagnosis():
+    cases = [checks.Case((2.0,), label="x = two")]
+    result = checks.check(
+        lambda x: x**3,
+        lambda x: x**2,
+        cases,
+        name="square",
+        hint="multiply x by itself",
+        diagnose=lambda case, received, expected: "That is a cube.",
+        quiet=True,
+    )
+    _assert_wrong(result, "square: wrong result", "input:    x = two", "That is a cube.")
+    assert "Hint: multiply x by itself" in result.message
+    assert repr(result) == "CheckResult(name='square', status='wrong', passed=False)"
+
+
+def test_none_on_a_later_case_is_wrong_not_a_stub():
+    def partial(x):
+        if x > 0:
+            return x
+        # forgot to return for x <= 0
+
+    result = checks.check(partial, abs, [1.0, -1.0], quiet=True)
+    _assert_wrong(result, "test case 2 of 2", "return")
+
+
+def test_not_a_function_is_an_error():
+    result = checks.check_rosenbrock_gradient(None)
+    assert result.status == "error" and "expected a function" in result.message
+
+
+def test_random_cases_are_seeded():
+    a = checks.random_cases((2,), (3, 2), seed=1)
+    b = checks.random_cases((2,), (3, 2), seed=1)
+    assert [c.args[0].shape for c in a] == [(2,), (3, 2)]
+    for ca, cb in zip(a, b, strict=True):
+        np.testing.assert_array_equal(ca.args[0], cb.args[0])
+    with pytest.raises(ValueError, match="at least one case"):
+        checks.check(abs, abs, [])

@@ -1,0 +1,194 @@
+"""descent.plotting: every figure has a title, labels and a legend; one look per optimizer;
+animations stay small and leave no figure open."""
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from descent import functions, optimizers, plotting, training  # noqa: E402
+from descent.optimizers import SGD, Adam, AdamW, Momentum  # noqa: E402
+from matplotlib.quiver import Quiver  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def bowl_runs():
+    f = functions.bowl
+    return [
+        training.run(SGD(lr=0.9), f, steps=40),
+        training.run(Momentum(lr=0.1), f, steps=40),
+        training.run(SGD(lr=1.5), f, steps=200),  # diverges
+    ]
+
+
+def _legend_texts(ax):
+    legend = ax.get_legend()
+    return [] if legend is None else [t.get_text() for t in legend.get_texts()]
+
+
+def _assert_labelled(ax, legend=True):
+    assert ax.get_title(), "no title"
+    assert ax.get_xlabel() and ax.get_ylabel(), "unlabelled axes"
+    if legend:
+        assert len(_legend_texts(ax)) >= 2, "no legend"
+
+
+def _line(ax, label):
+    return next(line for line in ax.get_lines() if line.get_label() == label)
+
+
+def test_the_book_style_is_applied_on_import():
+    assert matplotlib.rcParams["axes.spines.top"] is False
+    assert matplotlib.rcParams["savefig.bbox"] == "tight"
+    assert matplotlib.rcParams["figure.dpi"] == 100
+
+
+def test_every_optimizer_has_its_own_look():
+    assert set(optimizers.ALL) | {"AMSGrad", "Newton"} <= set(plotting.COLORS)
+    looks = {
+        (plotting.COLORS[n], plotting.LINESTYLES[n], plotting.MARKERS[n]) for n in plotting.COLORS
+    }
+    assert len(looks) == len(plotting.COLORS)  # no two optimizers look alike
+    assert set(plotting.COLORS.values()) <= set(plotting.OKABE_ITO.values())
+
+
+def test_color_for_reads_the_leading_class_name():
+    assert plotting.color_for("Adam (η=0.1)") == plotting.COLORS["Adam"]
+    assert plotting.color_for("AdamW(lr=0.001)") == plotting.COLORS["AdamW"]
+    assert plotting.color_for("adamw") == plotting.COLORS["AdamW"]
+    assert plotting.color_for("Adam(lr=0.1, amsgrad=True)") == plotting.COLORS["AMSGrad"]
+    assert plotting.style_for("Nesterov")["linestyle"] == plotting.LINESTYLES["Nesterov"]
+    unknown = plotting.color_for("my own method")
+    assert unknown == plotting.color_for("my own method")  # stable, not random
+
+
+def test_contour_uses_the_functions_window_and_marks_minima_and_saddles():
+    ax = plotting.contour(functions.beale)
+    _assert_labelled(ax)
+    assert ax.get_xlim() == functions.beale.window[0]
+    assert ax.get_ylim() == functions.beale.window[1]
+    assert _line(ax, "minimum").get_marker() == "*"
+    assert len(_line(ax, "saddle points").get_xdata()) == 2
+    levels = [c.levels for c in ax.collections if hasattr(c, "levels")]
+    np.testing.assert_allclose(levels[0], functions.beale.levels)
+
+
+def test_plot_trajectories_colours_labels_and_divergence(bowl_runs):
+    ax = plotting.plot_trajectories(functions.bowl, bowl_runs, title="Three runs")
+    _assert_labelled(ax)
+    assert ax.get_title() == "Three runs"
+    texts = _legend_texts(ax)
+    diverged = bowl_runs[2]
+    assert f"SGD (η=1.5) (diverged at step {diverged.diverged_at})" in texts
+    assert {"SGD (η=0.9)", "Momentum (η=0.1)", "start", "minimum"} <= set(texts)
+    assert _line(ax, "SGD (η=0.9)").get_color() == plotting.COLORS["SGD"]
+    assert _line(ax, "Momentum (η=0.1)").get_color() == plotting.COLORS["Momentum"]
+    # the second SGD run is a lighter variant with another line style
+    second = _line(ax, texts[2])
+    assert second.get_color() != plotting.COLORS["SGD"]
+    assert second.get_linestyle() != _line(ax, "SGD (η=0.9)").get_linestyle()
+    assert ax.get_xlim() == functions.bowl.window[0]  # the diverged path did not widen it
+
+
+def test_the_same_optimizer_has_the_same_colour_in_every_figure():
+    f = functions.rosenbrock
+    first = plotting.plot_trajectories(
+        f, [training.run(Adam(lr=0.1), f, steps=20), training.run(SGD(lr=1e-3), f, steps=20)]
+    )
+    second = plotting.plot_trajectories(
+        f, {"Adam (η=0.01)": training.run(Adam(lr=0.01), f, steps=20)}
+    )
+    assert first.figure is not second.figure
+    assert _line(first, "Adam (η=0.1)").get_color() == plotting.COLORS["Adam"]
+    assert _line(second, "Adam (η=0.01)").get_color() == plotting.COLORS["Adam"]
+    assert _line(first, "SGD (η=0.001)").get_color() == plotting.COLORS["SGD"]
+
+
+def test_plot_1d_on_sinc10():
+    f = functions.sinc10
+    runs = [training.run(SGD(lr=0.5), f, steps=20), training.run(Momentum(lr=0.3), f, steps=20)]
+    ax = plotting.plot_1d(f, runs)
+    _assert_labelled(ax)
+    assert ax.get_xlabel() == "$x$" and ax.get_ylabel() == "$f(x)$"
+    assert {"SGD (η=0.5)", "Momentum (η=0.3)", "minima", "start"} <= set(_legend_texts(ax))
+    assert plotting.plot_trajectories(f, runs).get_xlim() == f.window  # 1-D is passed on
+
+
+def _history(label, losses, seconds_per_step=0.01):
+    losses = np.asarray(losses, dtype=float)
+    epochs = [{"epoch": e, "train_loss": losses[min(10 * e, len(losses) - 1)]} for e in range(4)]
+    return training.History(
+        loss=losses,
+        time=seconds_per_step * np.arange(1, len(losses) + 1),
+        epochs=epochs,
+        label=label,
+    )
+
+
+@pytest.mark.parametrize("x", ["step", "epoch", "time"])
+def test_plot_losses(x):
+    steps = np.arange(1, 31)
+    histories = [_history("SGD (η=0.1)", 2 / steps), _history("Adam (η=0.001)", 1 / steps, 0.02)]
+    ax = plotting.plot_losses(histories, x=x)
+    _assert_labelled(ax)
+    assert ax.get_yscale() == "log"
+    assert _line(ax, "Adam (η=0.001)").get_color() == plotting.COLORS["Adam"]
+    xdata = _line(ax, "Adam (η=0.001)").get_xdata()
+    expected = {"step": steps, "epoch": np.arange(4), "time": 0.02 * steps}[x]
+    np.testing.assert_allclose(xdata, expected)
+
+
+def test_plot_losses_smooths_and_takes_plain_arrays():
+    noisy = 1 + 0.5 * np.random.default_rng(0).standard_normal(100) ** 2
+    ax = plotting.plot_losses({"SGD": noisy}, log=False, smooth=10)
+    smooth = _line(ax, "SGD")
+    assert len(smooth.get_ydata()) == 91
+    assert np.std(smooth.get_ydata()) < np.std(noisy)
+    assert ax.get_yscale() == "linear" and ax.get_title()
+    with pytest.raises(ValueError, match="x must be"):
+        plotting.plot_losses({"SGD": noisy}, x="minutes")
+
+
+def test_gradient_field_draws_unit_arrows_on_contours():
+    ax = plotting.gradient_field(functions.narrow_valley, n=9)
+    _assert_labelled(ax, legend=False)
+    quivers = [c for c in ax.collections if isinstance(c, Quiver)]
+    assert len(quivers) == 1 and quivers[0].N == 81
+    lengths = np.hypot(quivers[0].U, quivers[0].V)
+    assert np.allclose(lengths[lengths > 0], lengths.max())  # normalised arrows
+    with pytest.raises(ValueError, match="2-D"):
+        plotting.gradient_field(functions.sinc10)
+
+
+def test_animation_is_small_and_leaves_no_figure_open():
+    f = functions.rosenbrock
+    runs = [
+        training.run(SGD(lr=1e-3), f, steps=300),
+        training.run(Adam(lr=0.05), f, steps=300),
+        training.run(AdamW(lr=0.05), f, steps=300),
+    ]
+    before = plt.get_fignums()
+    html = plotting.animate_trajectories(f, runs, frames=60)
+    assert plt.get_fignums() == before
+    text = html.data
+    assert text.count("data:image/png;base64") == 60  # 301 steps subsampled to 60 frames
+    assert len(text.encode()) < 1.5e6
+    assert re.search(r'value="once"[^>]*\s+checked>', text)  # plays once by default
+    assert "http://" not in text and "https://" not in text  # nothing remote: works offline
+    assert 'class="fa' not in text and "▶" in text  # the buttons have text, not icons
+
+
+def test_animation_of_a_short_1d_run():
+    f = functions.sinc10
+    html = plotting.animate_trajectories(f, [training.run(SGD(lr=0.5), f, steps=9)], frames=60)
+    assert html.data.count("data:image/png;base64") == 10  # never more frames than steps

@@ -1,0 +1,231 @@
+"""descent.training: run() on test functions, fit() on data, and when progress bars appear."""
+
+import math
+import subprocess
+import sys
+import types
+import warnings
+
+import numpy as np
+import pytest
+from descent import data, functions, nn, training
+from descent.optimizers import COCOB, SGD, Adam, Momentum, Optimizer
+
+# --------------------------------------------------------------------------- run
+
+
+def test_run_sgd_on_the_bowl_equals_a_hand_written_loop():
+    lr, steps = 0.3, 40
+    traj = training.run(SGD(lr=lr), functions.bowl, functions.bowl.start, steps)
+    x = functions.bowl.start.copy()
+    expected = [x.copy()]
+    for _ in range(steps):
+        x = x - lr * functions.bowl.grad(x)
+        expected.append(x)
+    np.testing.assert_array_equal(traj.points, np.array(expected))
+    np.testing.assert_array_equal(traj.values, [functions.bowl(p) for p in expected])
+    assert traj.points.shape == (steps + 1, 2) and traj.steps == steps
+    assert not traj.diverged and traj.diverged_at is None
+    assert "diverged" not in repr(traj)
+
+
+def test_run_leaves_start_alone_and_defaults_to_the_functions_start():
+    start = np.array([-7.0, 2.0])
+    training.run(Momentum(lr=0.1), functions.bowl, start, 10)
+    np.testing.assert_array_equal(start, [-7.0, 2.0])
+    traj = training.run(SGD(lr=0.1), functions.rosenbrock, steps=3)
+    np.testing.assert_array_equal(traj.points[0], functions.rosenbrock.start)
+
+
+def test_run_works_in_one_dimension():
+    traj = training.run(SGD(lr=0.5), functions.sinc10, 2.0, 30)
+    assert traj.points.shape == (31, 1)
+    assert abs(traj.final[0] - functions.sinc10.minima[1][0]) < 1e-3
+
+
+@pytest.mark.parametrize("bound", [1e6, math.inf])
+def test_a_diverging_run_stops_reports_and_warns_nothing(bound):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any RuntimeWarning (overflow, invalid) fails
+        traj = training.run(SGD(lr=1.5), functions.bowl, steps=5000, bound=bound)
+    assert traj.diverged
+    assert isinstance(traj.diverged_at, int) and 1 <= traj.diverged_at < 5000
+    assert len(traj.points) == traj.diverged_at  # θ₀ ... θ_{t−1} were accepted
+    assert np.all(np.isfinite(traj.points)) and np.all(np.isfinite(traj.values))
+    assert np.all(np.linalg.norm(traj.points, axis=1) <= bound)
+    assert f"diverged at step {traj.diverged_at}" in repr(traj)
+
+
+class _Climber(Optimizer):
+    """Walks uphill and records every gradient it is given."""
+
+    def __init__(self):
+        super().__init__(lr=1.0)
+        self.seen = []
+
+    def step(self, theta, g, state):
+        self.seen.append(g.copy())
+        theta += 100.0
+
+
+class _Exp:
+    """f(x) = exp(x₁): its gradient overflows to inf while x is still finite (x > 709.8)."""
+
+    dim = 1
+    start = np.zeros(1)
+
+    def __call__(self, x):
+        return np.exp(np.minimum(x[0], 700.0))  # the value stays finite on purpose
+
+    def grad(self, x):
+        return np.exp(x)
+
+
+def test_the_optimizer_never_sees_a_non_finite_gradient():
+    climber = _Climber()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traj = training.run(climber, _Exp(), steps=50)
+    assert traj.diverged and traj.diverged_at == 9  # θ₈ = 800: exp(800) = inf
+    assert len(climber.seen) == 8
+    assert all(np.all(np.isfinite(g)) for g in climber.seen)
+
+
+def test_labels():
+    assert training.run(SGD(lr=0.1), functions.bowl, steps=1).label == "SGD (η=0.1)"
+    assert training.label_for(COCOB()) == "COCOB"
+    assert training.label_for(Adam(lr=0.01, amsgrad=True)) == "AMSGrad (η=0.01)"
+    assert training.run(SGD(lr=0.1), functions.bowl, steps=1, label="mine").label == "mine"
+
+
+def test_steps_to_and_distances():
+    traj = training.run(Momentum(lr=0.1, momentum=0.9), functions.bowl, steps=300)
+    k = traj.steps_to(functions.bowl.minima[0], 1e-3)
+    assert k is not None and 0 < k <= 300
+    assert traj.distances(functions.bowl.minima[0])[k] <= 1e-3
+    assert traj.distances(functions.bowl.minima[0])[k - 1] > 1e-3
+    assert training.run(SGD(lr=1e-4), functions.bowl, steps=5).steps_to((0, 0), 1e-3) is None
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"steps": -1}, "steps"),
+        ({"steps": 2.5}, "steps"),
+        ({"start": [1.0, 2.0, 3.0]}, "shape"),
+        ({"start": [np.nan, 0.0]}, "finite"),
+    ],
+)
+def test_run_rejects_bad_arguments(kwargs, match):
+    args = {"start": None, "steps": 10, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        training.run(SGD(lr=0.1), functions.bowl, args["start"], args["steps"])
+
+
+# --------------------------------------------------------------------------- fit
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return data.load_digits(seed=0)
+
+
+def _fit(digits, optimizer, **kwargs):
+    model = nn.MLP(64, [32], 10, seed=0)
+    return training.fit(model, optimizer, digits, **kwargs)
+
+
+def test_fit_is_deterministic_for_a_seed(digits):
+    a = _fit(digits, SGD(lr=0.1), epochs=2, seed=3)
+    b = _fit(digits, SGD(lr=0.1), epochs=2, seed=3)
+    c = _fit(digits, SGD(lr=0.1), epochs=2, seed=4)
+    np.testing.assert_array_equal(a.loss, b.loss)
+    assert a.epochs == b.epochs
+    assert not np.array_equal(a.loss, c.loss)
+
+
+def test_fit_lowers_the_loss_on_digits_and_records_everything(digits):
+    epochs, batch_size = 7, 32
+    history = _fit(digits, SGD(lr=0.1), epochs=epochs, batch_size=batch_size)
+    steps = epochs * math.ceil(len(digits.x_train) / batch_size)
+    assert steps >= 300
+    assert history.loss.shape == (steps,) and history.time.shape == (steps,)
+    assert np.all(np.diff(history.time) >= 0) and history.time[0] > 0
+    assert len(history.epochs) == epochs + 1
+    assert [e["epoch"] for e in history.epochs] == list(range(epochs + 1))
+    assert history.epochs[-1]["step"] == steps
+    keys = {"epoch", "step", "train_loss", "train_acc", "test_loss", "test_acc"}
+    assert set(history.epochs[0]) == keys
+    assert history.loss[-20:].mean() < 0.5 * history.loss[:20].mean()
+    train_loss = history.metric("train_loss")
+    assert train_loss[-1] < 0.3 * train_loss[0]
+    assert history.epochs[-1]["test_acc"] > 0.85
+    assert not history.diverged and history.diverged_at is None
+    assert history.label == "SGD (η=0.1)" and "diverged" not in repr(history)
+
+
+def test_fit_stops_on_divergence_without_warnings(digits):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = _fit(digits, SGD(lr=1e200), epochs=3)
+    assert history.diverged
+    assert history.diverged_at == len(history.loss) + 1
+    assert len(history.loss) < 5 and np.all(np.isfinite(history.loss))
+    assert f"diverged at step {history.diverged_at}" in repr(history)
+
+
+def test_fit_accepts_a_tuple_and_rejects_bad_arguments(digits):
+    tup = (digits.x_train[:64], digits.t_train[:64], digits.x_test[:10], digits.t_test[:10])
+    history = training.fit(nn.MLP(64, [8], 10), SGD(lr=0.1), tup, batch_size=64)
+    assert history.steps == 1
+    with pytest.raises(ValueError, match="batch_size"):
+        training.fit(nn.MLP(64, [8], 10), SGD(lr=0.1), tup, batch_size=0)
+    with pytest.raises(TypeError, match="Dataset"):
+        training.fit(nn.MLP(64, [8], 10), SGD(lr=0.1), digits.x_train)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def test_no_progress_bar_in_a_non_interactive_session(digits, capsys):
+    assert not training.is_interactive()  # pytest captures stderr: not a terminal
+    history = _fit(digits, SGD(lr=0.01), epochs=1, batch_size=1)  # 1347 steps ≥ 1000
+    assert history.steps >= training.PROGRESS_MIN_STEPS
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_true_forces_a_bar(digits, capsys):
+    _fit(digits, SGD(lr=0.01), epochs=1, batch_size=256, progress=True)
+    assert "step" in capsys.readouterr().err
+
+
+def _fake_ipython(monkeypatch, kernel):
+    shell = types.SimpleNamespace(kernel=kernel)
+    module = types.SimpleNamespace(get_ipython=lambda: shell)
+    monkeypatch.setitem(sys.modules, "IPython", module)
+
+
+@pytest.mark.parametrize(
+    "kernel, expected",
+    [
+        (types.SimpleNamespace(_allow_stdin=True), True),  # a person at a notebook
+        (types.SimpleNamespace(_allow_stdin=False), False),  # nbclient, nbval, the book
+        (types.SimpleNamespace(), False),  # a kernel without the attribute
+    ],
+)
+def test_is_interactive_in_a_jupyter_kernel(monkeypatch, kernel, expected):
+    _fake_ipython(monkeypatch, kernel)
+    assert training.is_interactive() is expected
+    assert training.show_progress(5000) is expected
+    assert training.show_progress(10) is False  # short runs: never
+    assert training.show_progress(10, True) is True and training.show_progress(5000, False) is False
+
+
+def test_training_and_checks_import_numpy_only():
+    code = (
+        "import sys, descent.training, descent.checks; "
+        "heavy = {'matplotlib', 'tqdm', 'IPython', 'ipywidgets', 'sklearn', 'PIL'}; "
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,129 @@
+"""descent.widgets: live sliders for Jupyter, and a PNG of the same figure for the book."""
+
+import base64
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets  # noqa: E402
+import pytest  # noqa: E402
+from descent import functions, widgets  # noqa: E402
+from descent.optimizers import SGD, Momentum  # noqa: E402
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _recording_explorer():
+    calls = []
+
+    def draw(ax, height):
+        calls.append(height)
+        ax.plot([0, 1], [height, height], label="level")
+        ax.set_ylim(0, 1)
+        ax.set_title(f"height {height:.1f}")
+
+    return widgets.explore(draw, height=(0.0, 1.0, 0.1, 0.2)), calls
+
+
+def test_the_bundle_has_the_live_view_and_a_picture():
+    explorer, _ = _recording_explorer()
+    bundle = explorer._repr_mimebundle_()
+    assert bundle[WIDGET_VIEW]["model_id"] == explorer.ui.model_id
+    png = base64.b64decode(bundle["image/png"])
+    assert png.startswith(PNG_SIGNATURE) and len(png) > 1000
+    assert "Binder" in bundle["text/plain"]
+
+
+def test_moving_a_slider_redraws_the_figure():
+    explorer, calls = _recording_explorer()
+    assert calls == [0.2]  # drawn once, with the default
+    before = explorer.image.value
+    explorer.controls["height"].value = 0.8
+    assert calls[-1] == pytest.approx(0.8)
+    after = bytes(explorer.image.value)
+    assert after != bytes(before) and after.startswith(PNG_SIGNATURE)
+    bundle_png = base64.b64decode(explorer._repr_mimebundle_()["image/png"])
+    assert bundle_png == after  # the picture shows what the sliders say
+    assert explorer.values == {"height": pytest.approx(0.8)}
+    fig = explorer.figure(height=0.5)
+    assert fig.axes[0].get_title() == "height 0.5"
+
+
+def test_slider_specifications():
+    explorer = widgets.explore(
+        lambda ax, **values: None,
+        steps=(10, 200, 10, 50),
+        lr=(0.01, 1.0, 0.01, 0.1),
+        eps=widgets.log_slider(1e-8, 1e-2, 1e-6),
+        method=["centered", "forward"],
+        show=True,
+        mine=ipywidgets.FloatText(value=3.0),
+    )
+    c = explorer.controls
+    assert isinstance(c["steps"], ipywidgets.IntSlider) and c["steps"].value == 50
+    assert isinstance(c["lr"], ipywidgets.FloatSlider) and c["lr"].value == 0.1
+    assert isinstance(c["eps"], ipywidgets.FloatLogSlider)
+    assert c["eps"].value == pytest.approx(1e-6)
+    assert isinstance(c["method"], ipywidgets.Dropdown) and c["method"].value == "centered"
+    assert isinstance(c["show"], ipywidgets.Checkbox) and c["show"].value is True
+    assert c["mine"].value == 3.0
+    assert c["lr"].description == "η" and c["steps"].description == "steps"
+    for name in ("steps", "lr", "eps", "mine"):
+        assert c[name].continuous_update is False  # redraw on release: responsive
+    assert widgets.explore(lambda ax, a: None, a=(0.0, 1.0)).controls["a"].value == 0.5
+    with pytest.raises(TypeError, match="slider 'bad'"):
+        widgets.explore(lambda ax, bad: None, bad="no")
+    with pytest.raises(ValueError, match="outside"):
+        widgets.explore(lambda ax, a: None, a=(0.0, 1.0, 0.1, 2.0))
+
+
+def test_an_error_in_draw_is_shown_not_raised():
+    def draw(ax, a):
+        if a > 0.5:
+            raise ValueError("a is too large")
+        ax.plot([0, a])
+
+    explorer = widgets.explore(draw, a=(0.0, 1.0, 0.1, 0.2))
+    assert explorer.message.value == ""
+    explorer.controls["a"].value = 0.9
+    assert "ValueError" in explorer.message.value and "too large" in explorer.message.value
+    explorer.controls["a"].value = 0.3
+    assert explorer.message.value == ""
+
+
+def test_trajectory_explorer_runs_the_optimizer_the_sliders_describe():
+    made = []
+
+    def make(lr, momentum):
+        made.append((lr, momentum))
+        return Momentum(lr=lr, momentum=momentum)
+
+    explorer = widgets.trajectory_explorer(
+        functions.bowl,
+        make,
+        {"lr": (0.01, 0.5, 0.01, 0.1), "momentum": (0.0, 0.99, 0.01, 0.9), "y0": (-4.0, 4.0)},
+        steps=30,
+    )
+    assert made == [(0.1, 0.9)]
+    ax = explorer.figure().axes[0]
+    assert "η = 0.1" in ax.get_title() and "μ = 0.9" in ax.get_title()
+    path = next(line for line in ax.get_lines() if line.get_label() == "Momentum (η=0.1)")
+    x, y = path.get_data()
+    assert len(x) == 31
+    assert (x[0], y[0]) == (functions.bowl.start[0], 0.0)  # y0 slider, default 0
+    before = bytes(explorer.image.value)
+    explorer.controls["momentum"].value = 0.5
+    assert made[-1] == (0.1, 0.5) and bytes(explorer.image.value) != before
+
+
+def test_trajectory_explorer_compares_several_optimizers_in_1d():
+    explorer = widgets.trajectory_explorer(
+        functions.sinc10,
+        lambda lr: {"SGD": SGD(lr=lr), "Momentum": Momentum(lr=lr)},
+        {"lr": (0.1, 2.0, 0.1, 0.5), "x0": (-10.0, 10.0, 0.5, 2.0)},
+    )
+    labels = [t.get_text() for t in explorer.figure().axes[0].get_legend().get_texts()]
+    assert {"SGD", "Momentum", "start"} <= set(labels)
+    assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)

@@ -17,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+PAGE_WIDTH = 80  # characters of code that fit the book's text column without scrolling
 
 
 def _cells(path):
@@ -72,6 +73,19 @@ def test_solutions_are_gated_and_checked(path):
     exercises = sum("{exercise}" in _source(c) for c in cells if c["cell_type"] == "markdown")
     assert exercises >= 2, f"{path.name}: {exercises} exercises, at least 2 expected"
     assert starts, f"{path.name}: no coding exercise with a gated solution"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_visible_code_fits_the_page(path):
+    """A code line longer than 80 characters scrolls sideways in the book's text column."""
+    too_long = [
+        (i, len(line))
+        for i, c in enumerate(_cells(path))
+        if c["cell_type"] == "code" and "remove-cell" not in _tags(c)
+        for line in _source(c).splitlines()
+        if len(line) > PAGE_WIDTH
+    ]
+    assert too_long == [], f"{path.name}: (cell, length) of lines over {PAGE_WIDTH}: {too_long}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

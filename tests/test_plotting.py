@@ -192,3 +192,16 @@ def test_animation_of_a_short_1d_run():
     f = functions.sinc10
     html = plotting.animate_trajectories(f, [training.run(SGD(lr=0.5), f, steps=9)], frames=60)
     assert html.data.count("data:image/png;base64") == 10  # never more frames than steps
+
+
+def test_animation_html_works_offline_and_closes_a_pyplot_figure():
+    from matplotlib.animation import FuncAnimation
+
+    before = set(plt.get_fignums())
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([], [])
+    anim = FuncAnimation(fig, lambda k: line.set_data([0, k], [0, k]), frames=3)
+    html = plotting.animation_html(anim, fig=fig).data
+    assert set(plt.get_fignums()) == before
+    assert "<script" in html and html.count("data:image/png;base64") >= 3
+    assert not re.search(r'(src|href)="https?://', html), "the player must not load remote files"

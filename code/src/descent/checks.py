@@ -55,6 +55,8 @@ __all__ = [
 
 STATUSES = ("passed", "not implemented", "wrong", "error")
 _TRUTHY = {"1", "true", "yes", "on"}
+#: Messages are wrapped to this many characters, the width of a notebook output on the page.
+WIDTH = 76
 _INDENT = len("  expected: ")  # where values start in a message
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _LIBRARY_DIRS = tuple(
@@ -249,7 +251,9 @@ def _not_implemented(name, returned=NotImplementedError) -> CheckResult:
             f"… {name}: not implemented yet: it returned {returned!r}. Write your code in "
             "its cell, end it with `return ...`, run that cell, then run this check again."
         )
-    return _result("not implemented", name, None, text)
+    return _result(
+        "not implemented", name, None, textwrap.fill(text, WIDTH, subsequent_indent="  ")
+    )
 
 
 def _compare(received, expected, rtol, atol) -> str | None:
@@ -400,7 +404,7 @@ def _arg_names(student_fn, reference_fn, n: int) -> list[str]:
 
 def _wrap(sentence: str) -> str:
     """A sentence as indented lines of at most 88 characters."""
-    return textwrap.fill(sentence, 88, initial_indent="  ", subsequent_indent="  ")
+    return textwrap.fill(sentence, WIDTH, initial_indent="  ", subsequent_indent="  ")
 
 
 def _show(value, indent: int = 0) -> str:
@@ -410,7 +414,7 @@ def _show(value, indent: int = 0) -> str:
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.10g}"
     if isinstance(value, np.ndarray):
-        with np.printoptions(precision=8, threshold=24, edgeitems=3, linewidth=88 - indent):
+        with np.printoptions(precision=8, threshold=24, edgeitems=3, linewidth=WIDTH - indent):
             text = repr(value)
         return text.replace("\n", "\n" + " " * indent)
     return repr(value)

@@ -685,6 +685,24 @@ def animate_trajectories(
     return HTML(_offline(html))
 
 
+
+def animation_html(animation, fig=None):
+    """Any matplotlib animation as offline HTML for a notebook.
+
+    ``animation.to_jshtml()`` with the player's one remote resource (an icon stylesheet
+    from a CDN) replaced by text buttons, so that the page works without a network. Use it
+    for animations that ``animate_trajectories`` does not draw. Draw on a
+    ``matplotlib.figure.Figure`` (not registered with pyplot), or pass the pyplot figure as
+    ``fig`` so that it is closed and not shown a second time below the player.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import HTML
+
+    html = animation.to_jshtml(default_mode="once")
+    if fig is not None:
+        plt.close(fig)
+    return HTML(_offline(html))
+
 # matplotlib's player draws its buttons with Font Awesome icons from a CDN; the book must
 # work offline, so the buttons get text symbols instead (their tooltips name them too).
 _BUTTON_TEXT = {

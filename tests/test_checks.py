@@ -7,15 +7,8 @@ and errors only.
 
 import numpy as np
 import pytest
+
 from descent import checks
-
-
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    """Tests run in CI, which sets CI=true: start every test from a non-strict environment."""
-    monkeypatch.delenv("CI", raising=False)
-    monkeypatch.delenv("DESCENT_STRICT_CHECKS", raising=False)
-
 
 # --------------------------------------------------------------------------- students
 

@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+
 from descent import data
 from descent.gradients import numerical_gradient, relative_error
 

@@ -3,6 +3,7 @@ facts (minima, saddles, windows) that the chapters print and plot."""
 
 import numpy as np
 import pytest
+
 from descent import functions
 from descent.functions import ALL, quadratic
 from descent.gradients import numerical_gradient, relative_error

@@ -3,6 +3,7 @@ gradient_check."""
 
 import numpy as np
 import pytest
+
 from descent.gradients import (
     LADDER,
     GradientCheckReport,

@@ -3,6 +3,7 @@ and the parameter sharing an optimizer relies on."""
 
 import numpy as np
 import pytest
+
 from descent import nn
 from descent.gradients import gradient_check, numerical_gradient, relative_error
 from descent.nn import MLP, Affine, ReLU, Sigmoid, SoftmaxWithLoss

@@ -6,6 +6,7 @@ import copy
 
 import numpy as np
 import pytest
+
 from descent.optimizers import ALL, Adam, AdamW, RMSProp
 
 # Every optimizer, plus the variants whose state differs (AMSGrad keeps v_max).

@@ -10,6 +10,7 @@ import inspect
 
 import numpy as np
 import pytest
+
 from descent.optimizers import (
     SGD,
     Adadelta,

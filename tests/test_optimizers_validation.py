@@ -7,6 +7,7 @@ import inspect
 
 import numpy as np
 import pytest
+
 from descent.optimizers import ALL, Adam
 
 

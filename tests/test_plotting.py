@@ -10,9 +10,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.quiver import Quiver  # noqa: E402
+
 from descent import functions, optimizers, plotting, training  # noqa: E402
 from descent.optimizers import SGD, Adam, AdamW, Momentum  # noqa: E402
-from matplotlib.quiver import Quiver  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

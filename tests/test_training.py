@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+
 from descent import data, functions, nn, training
 from descent.optimizers import COCOB, SGD, Adam, Momentum, Optimizer
 

@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 
 import ipywidgets  # noqa: E402
 import pytest  # noqa: E402
+
 from descent import functions, widgets  # noqa: E402
 from descent.optimizers import SGD, Momentum  # noqa: E402
 

@@ -2,16 +2,26 @@
 
 The package is a set of small modules, each holding one concept::
 
-    descent.functions    2-D / 1-D test problems with analytic gradients
-    descent.gradients    numerical gradients and gradient checking
-    descent.optimizers   SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adadelta,
-                         Adam (+AMSGrad), AdaMax, NAdam, AdamW, COCOB
-    descent.nn           Affine, ReLU, Sigmoid, SoftmaxWithLoss and an MLP
-    descent.data         offline data sets and mini-batch iteration
-    descent.training     run() on 2-D problems, fit() for models
-    descent.plotting     the book's figures and animations (imports matplotlib)
-    descent.widgets      ipywidgets explorers (imports ipywidgets)
-    descent.checks       checkers for the exercises
+    descent.functions      2-D / 1-D test problems with analytic gradients
+    descent.gradients      numerical gradients and gradient checking
+    descent.optimizers     SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adadelta,
+                           Adam (+AMSGrad), AdaMax, NAdam, AdamW, COCOB
+    descent.nn             Affine, ReLU, Sigmoid, SoftmaxWithLoss and an MLP
+    descent.data           offline data sets and mini-batch iteration
+    descent.training       run() on 2-D problems, fit() for models
+    descent.theory         rates and best hyperparameters on quadratics (GD, momentum, NAG)
+    descent.newton         Newton's method, the second-order contrast
+    descent.stochastic     SGD on least squares: noise, noise floor, step decay
+    descent.adaptive       effective per-coordinate learning rates, mini-batch runs
+    descent.units          rescaled problems, for the units argument of Adadelta
+    descent.adam_variants  Adam with or without bias correction, ε placements
+    descent.online         online convex problems (the AMSGrad counterexample)
+    descent.compgraph      a scalar computational graph, to show backpropagation
+    descent.timing         robust timings and BLAS thread limits
+    descent.plotting       the book's figures and animations (imports matplotlib)
+    descent.regions        decision regions of a classifier (imports matplotlib)
+    descent.widgets        ipywidgets explorers (imports ipywidgets)
+    descent.checks         checkers for the exercises
 
 Import the module you need; importing ``descent`` itself loads nothing heavy.
 """

@@ -5,6 +5,7 @@ r"""Data that works offline, and mini-batch iteration.
 * ``load_diabetes_regression`` least squares on scikit-learn's diabetes set, a
                                ``RegressionProblem`` with its exact optimum w*;
 * ``make_regression``          a seeded synthetic ``RegressionProblem``;
+* ``make_sparse_regression``   one with rare and frequent 0/1 features (Chapter 8);
 * ``minibatches``              the index arrays of one epoch of mini-batches.
 
 scikit-learn is imported only inside the functions that read its data sets.
@@ -286,3 +287,50 @@ def _batches_without_replacement(n, batch_size, rng, shuffle):
 def _batches_with_replacement(n, batch_size, rng):
     for _ in range(max(1, n // batch_size)):
         yield rng.integers(0, n, size=batch_size)
+
+
+# --------------------------------------------------------------------------- sparse features
+
+
+def make_sparse_regression(
+    n: int = 2000, frequencies=None, noise: float = 0.1, seed: int = 0
+) -> RegressionProblem:
+    """A least-squares problem with features of very different frequencies (Chapter 8).
+
+    Feature j is a 0/1 indicator (a word in a document, a user in a log) that is 1 in
+    exactly round(pⱼ n) examples (at least one), chosen at random, and 0 elsewhere; column 0
+    is the bias, 1 in every example. The default frequencies pⱼ run geometrically from 1/2
+    down to 1/500: forty features, from one present in every second example to one present
+    in four examples out of 2000. y = X w_true + noise · N(0, 1) with w_true ~ N(0, 1), so a
+    rare feature matters as much as a frequent one wherever it occurs.
+
+    The Hessian H = XᵀX/n has diagonal entries pⱼ: the loss is pⱼ times less curved along a
+    feature that is present pⱼ of the time, and a single learning rate that suits the
+    frequent features is far too small for the rare ones.
+
+    Returns:
+        a ``RegressionProblem`` (X is (n, d) with d = 1 + len(frequencies), not
+        standardised) with the extra attribute ``frequencies``, shape (d,): the fraction of
+        examples in which each column is 1 (1.0 for the bias).
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    p = np.geomspace(0.5, 0.002, 40) if frequencies is None else np.asarray(frequencies, float)
+    if p.ndim != 1 or p.size == 0 or not np.all((p > 0) & (p <= 1)):
+        raise ValueError(
+            f"frequencies must be a non-empty 1-D array of numbers in (0, 1], got {frequencies!r}"
+        )
+    rng = np.random.default_rng(seed)
+    X = np.zeros((n, 1 + p.size))
+    X[:, 0] = 1.0
+    counts = np.maximum(1, np.round(p * n).astype(int))
+    for j, count in enumerate(counts, start=1):
+        X[rng.choice(n, size=count, replace=False), j] = 1.0
+    w_true = rng.standard_normal(1 + p.size)
+    y = X @ w_true + noise * rng.standard_normal(n)
+    problem = RegressionProblem(X, y, name="sparse", w_true=w_true)
+    problem.frequencies = np.concatenate([[1.0], counts / n])
+    return problem
+
+
+__all__ += ["make_sparse_regression"]

@@ -478,3 +478,170 @@ sinc10 = Sinc10()
 ALL: dict[str, TestFunction] = {
     f.name: f for f in (bowl, narrow_valley, rosenbrock, beale, saddle, himmelblau, sinc10)
 }
+
+
+# --------------------------------------------------------------------------- Chapter 6
+
+_X_WELL = (-1.47299760111403, 0.1260001925862561, 1.346997408527774)  # roots of 4x³ − 8x + 1
+
+
+class TiltedDoubleWell(TestFunction):
+    r"""The 1-D tilted double well f(x) = x⁴ − 4x² + x.
+
+    Two wells separated by a low barrier: the global minimum at x = −1.4730 (f = −5.4442),
+    a shallower local minimum at x = 1.3470 (f = −2.6186) and, between them, a local maximum
+    at x = 0.1260 (f = 0.0627); the three are the roots of f'(x) = 4x³ − 8x + 1. From the
+    default start x = 2.5 (f = 16.56), on the steep outer wall of the shallow well, gradient
+    descent with a small step settles in the shallow well; momentum gathers speed on the way
+    down and can carry it over the barrier (Chapter 6). Points have shape ``(1, ...)``.
+
+    Attributes (besides those of every test function):
+        local_minima: the minimizers that are not global, ``[array([1.347])]``.
+        local_maxima: ``[array([0.126])]``, the top of the barrier.
+    """
+
+    def __init__(self):
+        super().__init__(
+            name="tilted_double_well",
+            formula=r"f(x) = x^4 - 4x^2 + x",
+            dim=1,
+            minima=[(_X_WELL[0],)],
+            f_min=_X_WELL[0] ** 4 - 4 * _X_WELL[0] ** 2 + _X_WELL[0],
+            window=(-2.2, 2.6),
+            start=(2.5,),
+        )
+        self.local_minima = [_frozen((_X_WELL[2],))]
+        self.local_maxima = [_frozen((_X_WELL[1],))]
+
+    def __call__(self, x):
+        (x,) = self._coords(x)
+        return x**4 - 4 * x**2 + x
+
+    def grad(self, x):
+        (x,) = self._coords(x)
+        return (4 * x**3 - 8 * x + 1)[np.newaxis]
+
+    def hessian(self, x):
+        (x,) = self._coords(x)
+        return (12 * x**2 - 8)[np.newaxis, np.newaxis]
+
+
+tilted_double_well = TiltedDoubleWell()
+__all__ += ["TiltedDoubleWell", "tilted_double_well"]  # not in ALL, which holds the seven classics
+
+
+# --------------------------------------------------------------------------- Chapter 3
+
+
+class Plateau(TestFunction):
+    r"""A well in a plateau: f(x, y) = 1 − exp(−(x² + y²)/2).
+
+    Near its minimum at 0 it is the perfectly conditioned bowl (x² + y²)/2 (H = I, κ = 1);
+    far from it the ground is almost level, f → 1, and the gradient ∇f = e^{−r²/2} (x, y)
+    (r = ‖(x, y)‖) vanishes faster than any power of r: 1.3e-3 at r = 4, 1.9e-5 at r = 5. A
+    fixed-step method started out there crawls for a time that grows like e^{r²/2} before it
+    finds the slope; flat regions of this kind, where the gradient says almost nothing,
+    are what stalls plain gradient descent (Chapter 3). For r > 1 the curvature along the
+    radius, e^{−r²/2}(1 − r²), is negative, so Newton's method steps *away* from the well.
+    The contour levels crowd in the well and stop at f = 0.9999 (r ≈ 4.3): beyond, the
+    plateau has no visible contour at all. Default start (−3.2, 2.4), at r = 4.
+    """
+
+    def __init__(self):
+        super().__init__(
+            name="plateau",
+            formula=r"f(x, y) = 1 - e^{-(x^2 + y^2)/2}",
+            dim=2,
+            minima=[(0.0, 0.0)],
+            f_min=0.0,
+            window=((-5.0, 5.0), (-5.0, 5.0)),
+            levels=[*np.arange(0.1, 1.0, 0.1), 0.99, 0.999, 0.9999],
+            start=(-3.2, 2.4),
+        )
+
+    def __call__(self, x):
+        x, y = self._coords(x)
+        return 1 - np.exp(-(x**2 + y**2) / 2)
+
+    def grad(self, x):
+        x, y = self._coords(x)
+        e = np.exp(-(x**2 + y**2) / 2)
+        return np.stack([e * x, e * y])
+
+    def hessian(self, x):
+        # ∂²f = e^{−r²/2} (I − θθᵀ), θ = (x, y)
+        x, y = self._coords(x)
+        e = np.exp(-(x**2 + y**2) / 2)
+        return _matrix([[e * (1 - x**2), -e * x * y], [-e * x * y, e * (1 - y**2)]], x.shape)
+
+
+plateau = Plateau()
+__all__ += ["Plateau", "plateau"]  # not in ALL, which holds the seven classics
+
+
+# --------------------------------------------------------------------------- Chapters 8 and 9
+
+
+def _sigmoid(z):
+    """1 / (1 + e^{−z}), without overflow for large |z|."""
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
+
+
+class Cliff(TestFunction):
+    r"""The bowl with a cliff: f(x, y) = x²/20 + y² + 5 log(1 + e^{−4(x + 5)}).
+
+    Right of x ≈ −5 it is the anisotropic bowl x²/20 + y² (the last term is below 10⁻⁷ for
+    x > −0.4); left of it the ground rises steeply, with slope ∂f/∂x ≈ −20 (the last term
+    is ≈ −20(x + 5) there), thirty times the bowl's own x-slope at x = −7. A run from
+    the default start (−7, 2), the bowl's start, first slides down the cliff and then has a
+    long way to go in a gentle bowl: large gradients early, small ones later. AdaGrad's
+    sum of squared gradients remembers the cliff and its steps in x stay small long after
+    the cliff is behind it (Chapter 8); RMSProp forgets it (Chapter 9).
+
+    The minimizer is (x*, 0) with x* = 4.1e-7 (solved by Newton's method); f_min ≈ 1.0e-8.
+    The window and the contour levels are those of the bowl, with more levels for the cliff.
+    """
+
+    slope, sharpness, edge = 20.0, 4.0, -5.0  # the cliff: ∂f/∂x → −slope for x ≪ edge
+
+    def __init__(self):
+        x = 0.0
+        for _ in range(30):  # Newton's method on ∂f/∂x = 0, from the bowl's minimum
+            x -= self._dfdx(x) / self._d2fdx2(x)
+        k, a, c = self.sharpness, self.slope, self.edge
+        super().__init__(
+            name="cliff",
+            formula=r"f(x, y) = \frac{x^2}{20} + y^2 + 5\log(1 + e^{-4(x+5)})",
+            dim=2,
+            minima=[(x, 0.0)],
+            f_min=x**2 / 20 + (a / k) * np.logaddexp(0.0, k * (c - x)),
+            window=((-10.0, 10.0), (-5.0, 5.0)),
+            levels=0.25 * np.arange(1, 23) ** 2,  # the bowl's levels 0.25, 1, ..., 25, then to 121
+            start=(-7.0, 2.0),
+        )
+
+    def _dfdx(self, x):
+        k, a, c = self.sharpness, self.slope, self.edge
+        return x / 10 - a * _sigmoid(k * (c - x))
+
+    def _d2fdx2(self, x):
+        k, a, c = self.sharpness, self.slope, self.edge
+        s = _sigmoid(k * (c - x))
+        return 0.1 + a * k * s * (1 - s)
+
+    def __call__(self, x):
+        x, y = self._coords(x)
+        k, a, c = self.sharpness, self.slope, self.edge
+        return x**2 / 20 + y**2 + (a / k) * np.logaddexp(0.0, k * (c - x))
+
+    def grad(self, x):
+        x, y = self._coords(x)
+        return np.stack([self._dfdx(x), 2 * y])
+
+    def hessian(self, x):
+        x, y = self._coords(x)
+        return _matrix([[self._d2fdx2(x), 0.0], [0.0, 2.0]], x.shape)
+
+
+cliff = Cliff()
+__all__ += ["Cliff", "cliff"]  # not in ALL, which holds the seven classics

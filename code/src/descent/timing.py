@@ -1,0 +1,123 @@
+"""Wall-clock timing that survives a busy machine: the minimum over repeated measurements.
+
+A timing is the true cost of the code plus whatever else the computer was doing at that
+moment (other processes, the garbage collector, a cold cache), and the extra part is never
+negative. So the *smallest* of several measurements is the best estimate of the cost itself;
+the mean and the maximum mostly measure the noise (the advice of Python's ``timeit``).
+On a machine with more busy processes than cores, the operating system hands out the cores
+in slices of a few milliseconds, so many *short* measurements (about a millisecond each)
+have a much better chance of running uninterrupted than a few long ones.
+
+``best_time(fn)`` returns seconds per call: it calls ``fn`` once to warm up, picks a
+number of calls per measurement so that one measurement lasts at least ``min_time``
+seconds (too short a measurement is dominated by the clock's resolution), and returns the
+minimum over ``repeat`` measurements of the mean time per call.
+
+``blas_threads(k)`` limits the threads of numpy's linear-algebra library (BLAS) to ``k``,
+inside a ``with`` block or for the rest of the session, so that a timing does not depend
+on whether the library decided to use a second core that another process was using. It
+uses threadpoolctl, which scikit-learn installs.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import time
+from collections.abc import Callable
+
+__all__ = ["best_time", "blas_threads"]
+
+
+def best_time(
+    fn: Callable,
+    *args,
+    repeat: int = 9,
+    number: int | None = None,
+    min_time: float = 0.001,
+    **kwargs,
+) -> float:
+    """Seconds per call of ``fn(*args, **kwargs)``: the minimum over ``repeat`` measurements.
+
+    Args:
+        fn: the code to time; its result is discarded.
+        repeat: the number of measurements (≥ 1); more makes the minimum more robust.
+        number: calls per measurement (≥ 1); default: doubled from 1 until one measurement
+            takes at least ``min_time`` seconds.
+        min_time: the shortest measurement accepted when ``number`` is chosen automatically.
+
+    The garbage collector is switched off while measuring (as ``timeit`` does) and restored.
+    """
+    for name, value in (("repeat", repeat), ("number", number)):
+        if value is None and name == "number":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    if not (isinstance(min_time, (int, float)) and math.isfinite(min_time) and min_time >= 0):
+        raise ValueError(f"min_time must be a finite number >= 0, got {min_time!r}")
+
+    def measure(calls: int) -> float:
+        tic = time.perf_counter()
+        for _ in range(calls):
+            fn(*args, **kwargs)
+        return time.perf_counter() - tic
+
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        first = measure(1)  # warm-up: caches, lazy imports, first allocations
+        if number is None:
+            number = 1
+            elapsed = first
+            while elapsed < min_time and number < 1_000_000:
+                number *= 2
+                elapsed = measure(number)
+        return min(measure(number) / number for _ in range(repeat))
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+class blas_threads:
+    """Limit numpy's BLAS to ``limit`` threads (None: leave it as it is).
+
+    Used in a ``with`` block, the limit holds inside the block and the previous number of
+    threads is restored after it. Called on its own line, the limit holds for the rest of
+    the session (or until ``.restore()``)::
+
+        timing.blas_threads(1)              # from now on
+        with timing.blas_threads(1):        # only here
+            best_time(np.dot, a, b)
+
+    Why: a matrix product large enough for the BLAS library to split across cores runs
+    at the mercy of every other process on the machine. On a busy computer a second thread
+    that has to wait for a core can make the product several times slower instead of
+    faster, and timings then measure the machine's load, not the code.
+    """
+
+    def __init__(self, limit: int | None):
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
+            raise ValueError(f"limit must be an integer >= 1 or None, got {limit!r}")
+        self.limit = limit
+        self._limiter = None
+        if limit is not None:
+            from threadpoolctl import threadpool_limits
+
+            self._limiter = threadpool_limits(limits=limit, user_api="blas")
+
+    def restore(self) -> None:
+        """Give BLAS back the number of threads it had before."""
+        if self._limiter is not None:
+            self._limiter.restore_original_limits()
+            self._limiter = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.restore()
+
+    def __repr__(self) -> str:
+        return f"blas_threads({self.limit!r})"

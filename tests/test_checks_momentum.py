@@ -1,0 +1,177 @@
+"""Chapter 6's checkers, check_momentum_step and check_momentum_rate, against correct,
+stubbed and deliberately wrong student functions."""
+
+import numpy as np
+import pytest
+
+from descent import checks
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- momentum_step
+
+
+def step(theta, v, g, lr, momentum):
+    v = momentum * v - lr * g
+    return theta + v, v
+
+
+def step_in_place(theta, v, g, lr, momentum):
+    v *= momentum
+    v -= lr * g
+    theta += v
+    return theta, v
+
+
+def step_lagged(theta, v, g, lr, momentum):  # θ moved by the old v
+    return theta + v, momentum * v - lr * g
+
+
+def step_swapped(theta, v, g, lr, momentum):
+    theta_new, v_new = step(theta, v, g, lr, momentum)
+    return v_new, theta_new
+
+
+def step_damped(theta, v, g, lr, momentum):
+    v = momentum * v - (1 - momentum) * lr * g
+    return theta + v, v
+
+
+def step_torch(theta, b, g, lr, momentum):
+    b = momentum * b + g
+    return theta - lr * b, b
+
+
+def step_ascent(theta, v, g, lr, momentum):
+    v = momentum * v + lr * g
+    return theta + v, v
+
+
+def step_no_mu(theta, v, g, lr, momentum):
+    v = v - lr * g
+    return theta + v, v
+
+
+def step_theta_only(theta, v, g, lr, momentum):
+    return step(theta, v, g, lr, momentum)[0]
+
+
+def step_raises(theta, v, g, lr, momentum):
+    return theta[7], v
+
+
+def test_momentum_step_accepts_correct_solutions(capsys):
+    for fn in (step, step_in_place):
+        result = checks.check_momentum_step(fn)
+        assert result.passed and result.status == "passed"
+        assert "correct on all 5 test cases" in capsys.readouterr().out
+
+
+def test_momentum_step_stub_never_raises():
+    for strict in (False, True):
+        result = checks.check_momentum_step(stub, strict=strict)
+        assert result.status == "not implemented" and not result.passed
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (step_lagged, "old velocity"),
+        (step_swapped, "swapped"),
+        (step_damped, "damped form"),
+        (step_torch, "torch's form"),
+        (step_ascent, "go downhill"),
+        (step_no_mu, "not multiplied by μ"),
+        (step_theta_only, "return both"),
+    ],
+)
+def test_momentum_step_names_the_mistake(fn, words):
+    result = checks.check_momentum_step(fn)
+    assert result.status == "wrong" and not result.passed
+    assert words in result.message, result.message
+    assert result.case == 0  # the first case already shows every one of these mistakes
+    with pytest.raises(AssertionError, match="momentum_step"):
+        checks.check_momentum_step(fn, strict=True)
+
+
+def test_momentum_step_reports_an_exception_and_strict_mode_from_the_environment(monkeypatch):
+    result = checks.check_momentum_step(step_raises)
+    assert result.status == "error" and "IndexError" in result.message
+    monkeypatch.setenv("DESCENT_STRICT_CHECKS", "1")
+    with pytest.raises(AssertionError, match="IndexError"):
+        checks.check_momentum_step(step_raises)
+    assert checks.check_momentum_step(step).passed
+
+
+def test_momentum_step_catches_a_mistake_only_visible_with_zero_velocity():
+    # a solution that ignores v entirely passes no case that has v ≠ 0 (case 1)
+    def ignores_v(theta, v, g, lr, momentum):
+        return theta - lr * g, -lr * g
+
+    result = checks.check_momentum_step(ignores_v)
+    assert result.status == "wrong" and result.case == 0
+
+
+# --------------------------------------------------------------------------- momentum_rate
+
+
+def rate(lr, momentum, lam):
+    M = np.array([[momentum, -lr * lam], [momentum, 1 - lr * lam]])
+    return np.max(np.abs(np.linalg.eigvals(M)))
+
+
+def rate_closed_form(lr, momentum, lam):
+    roots = np.roots([1.0, -(1 + momentum - lr * lam), momentum])
+    return float(np.max(np.abs(roots)))
+
+
+def rate_real_part(lr, momentum, lam):
+    M = np.array([[momentum, -lr * lam], [momentum, 1 - lr * lam]])
+    return np.max(np.linalg.eigvals(M).real)
+
+
+def rate_all_eigenvalues(lr, momentum, lam):
+    M = np.array([[momentum, -lr * lam], [momentum, 1 - lr * lam]])
+    return np.abs(np.linalg.eigvals(M))
+
+
+def rate_gradient_descent(lr, momentum, lam):
+    return abs(1 - lr * lam)
+
+
+def rate_sqrt_mu(lr, momentum, lam):
+    return np.sqrt(momentum)
+
+
+def rate_wrong_matrix(lr, momentum, lam):  # θ ← θ + v with v ← v − ηλθ: 1, not μ
+    M = np.array([[momentum, -lr * lam], [1.0, 1 - lr * lam]])
+    return np.max(np.abs(np.linalg.eigvals(M)))
+
+
+def test_momentum_rate_accepts_correct_solutions():
+    assert checks.check_momentum_rate(rate).passed
+    assert checks.check_momentum_rate(rate_closed_form).passed
+
+
+def test_momentum_rate_stub_never_raises():
+    assert checks.check_momentum_rate(stub, strict=True).status == "not implemented"
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (rate_real_part, "np.abs"),
+        (rate_all_eigenvalues, "one number"),
+        (rate_gradient_descent, "gradient descent"),
+        (rate_sqrt_mu, "only of complex roots"),
+        (rate_wrong_matrix, "Hint"),
+    ],
+)
+def test_momentum_rate_names_the_mistake(fn, words):
+    result = checks.check_momentum_rate(fn)
+    assert result.status == "wrong" and words in result.message, result.message
+    with pytest.raises(AssertionError):
+        checks.check_momentum_rate(fn, strict=True)

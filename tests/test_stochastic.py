@@ -1,0 +1,261 @@
+"""descent.stochastic: mini-batch runs, step-size decay, gradient noise and the noise floor."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from descent import data, functions, stochastic
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return data.make_regression(n=60, d=3, noise=0.5, seed=1)
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    return data.load_diabetes_regression()
+
+
+# --------------------------------------------------------------------------- sgd
+
+
+def test_full_batch_run_is_gradient_descent(problem):
+    run = stochastic.sgd(problem, lr=0.1, batch_size=problem.n, steps=25, keep_points=True)
+    w = np.zeros(problem.dim)
+    for t in range(1, 26):
+        w = w - 0.1 * problem.grad(w)
+        np.testing.assert_allclose(run.points[t], w, rtol=1e-12, atol=1e-14)
+    assert run.points.shape == (26, problem.dim) and len(run.lr) == 25
+    np.testing.assert_array_equal(run.examples, problem.n * np.arange(26))
+    np.testing.assert_array_equal(run.epochs, np.arange(26))
+
+
+def test_run_follows_data_minibatches_and_the_problems_gradient(problem):
+    run = stochastic.sgd(problem, lr=0.05, batch_size=7, epochs=2, seed=3, keep_points=True)
+    rng, w, t = np.random.default_rng(3), np.zeros(problem.dim), 0
+    for _ in range(2):
+        for idx in data.minibatches(problem.n, 7, rng):
+            w = w - 0.05 * problem.grad(w, idx)
+            t += 1
+            np.testing.assert_allclose(run.points[t], w, rtol=1e-12, atol=1e-14)
+    assert t == 2 * math.ceil(60 / 7) == run.updates[-1]
+    assert run.examples[-1] == 120 and run.epochs[-1] == 2.0
+
+
+def test_suboptimality_is_the_loss_gap(problem):
+    run = stochastic.sgd(problem, lr=0.05, batch_size=4, steps=30, seed=0, keep_points=True)
+    gaps = [problem.loss(w) - problem.f_star for w in run.points]
+    np.testing.assert_allclose(run.suboptimality, gaps, rtol=1e-9, atol=1e-13)
+    assert np.all(run.suboptimality >= 0)
+
+
+def test_seeds_make_runs_reproducible_and_different(problem):
+    a = stochastic.sgd(problem, lr=0.05, batch_size=1, epochs=1, seed=5)
+    b = stochastic.sgd(problem, lr=0.05, batch_size=1, epochs=1, seed=5)
+    c = stochastic.sgd(problem, lr=0.05, batch_size=1, epochs=1, seed=6)
+    np.testing.assert_array_equal(a.suboptimality, b.suboptimality)
+    assert not np.array_equal(a.suboptimality, c.suboptimality)
+
+
+def test_with_replacement_epochs_have_n_over_b_batches(problem):
+    run = stochastic.sgd(problem, lr=0.05, batch_size=7, epochs=3, replacement=True)
+    assert run.updates[-1] == 3 * (60 // 7) and run.examples[-1] == 3 * (60 // 7) * 7
+
+
+def test_steps_can_stop_inside_an_epoch(problem):
+    run = stochastic.sgd(problem, lr=0.05, batch_size=8, steps=10)
+    assert run.updates[-1] == 10 and run.examples[-1] == 7 * 8 + 4 + 2 * 8  # 60 = 7·8 + 4
+
+
+def test_time_is_cumulative_and_start_is_not_modified(problem):
+    start = np.ones(problem.dim)
+    run = stochastic.sgd(problem, lr=0.05, batch_size=5, epochs=1, start=start)
+    np.testing.assert_array_equal(start, 1.0)
+    assert run.time[0] == 0 and np.all(np.diff(run.time) >= 0) and run.time[-1] > 0
+
+
+def test_schedule_gives_the_step_sizes(problem):
+    decay = stochastic.InverseTimeDecay(0.1, decay_steps=10)
+    run = stochastic.sgd(problem, lr=decay, batch_size=6, steps=30)
+    np.testing.assert_allclose(run.lr, 0.1 / (1 + np.arange(30) / 10))
+    assert run.lr[0] == 0.1 and np.isclose(run.lr[10], 0.05)
+
+
+def test_divergence_stops_quietly(problem):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = stochastic.sgd(problem, lr=50.0, batch_size=problem.n, steps=500)
+    assert run.diverged and 1 < run.diverged_at < 500
+    assert len(run.suboptimality) == run.diverged_at and np.all(np.isfinite(run.suboptimality))
+    assert "diverged at update" in repr(run)
+    assert not stochastic.sgd(problem, lr=0.05, batch_size=4, steps=5).diverged
+
+
+def test_tail_mean(problem):
+    run = stochastic.sgd(problem, lr=0.05, batch_size=4, steps=9)
+    assert run.tail_mean(1.0) == pytest.approx(run.suboptimality.mean())
+    assert run.tail_mean(0.2) == pytest.approx(run.suboptimality[-2:].mean())
+    with pytest.raises(ValueError, match="fraction"):
+        run.tail_mean(0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (dict(lr=0.1, batch_size=0, steps=1), "batch_size"),
+        (dict(lr=0.1, batch_size=2.5, steps=1), "batch_size"),
+        (dict(lr=0.1, batch_size=True, steps=1), "batch_size"),
+        (dict(lr=-0.1, batch_size=2, steps=1), "lr"),
+        (dict(lr=0.1, batch_size=2), "exactly one"),
+        (dict(lr=0.1, batch_size=2, steps=3, epochs=1), "exactly one"),
+        (dict(lr=0.1, batch_size=2, steps=-1), "steps"),
+        (dict(lr=0.1, batch_size=2, epochs=1.5), "epochs"),
+        (dict(lr=0.1, batch_size=2, steps=1, start=[0.0]), "start"),
+    ],
+)
+def test_bad_arguments_are_refused(problem, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        stochastic.sgd(problem, **kwargs)
+
+
+def test_only_regression_problems(problem):
+    with pytest.raises(TypeError, match="RegressionProblem"):
+        stochastic.sgd(functions.bowl, lr=0.1, batch_size=1, steps=1)
+
+
+# --------------------------------------------------------------------------- decay
+
+
+def test_inverse_time_decay_values_and_validation():
+    decay = stochastic.InverseTimeDecay(0.2, decay_steps=4)
+    np.testing.assert_allclose(decay(np.array([1, 5, 9])), [0.2, 0.1, 0.2 / 3])
+    assert decay(1) == pytest.approx(0.2) and "decay_steps=4" in repr(decay)
+    for bad in (dict(lr=0, decay_steps=1), dict(lr=0.1, decay_steps=-1)):
+        with pytest.raises(ValueError):
+            stochastic.InverseTimeDecay(**bad)
+
+
+def test_decay_satisfies_robbins_monro_numerically():
+    decay = stochastic.InverseTimeDecay(1.0, decay_steps=1)
+    t = np.arange(1, 10**6 + 1)
+    partial = np.cumsum(decay(t))
+    assert partial[-1] > partial[999] + 6  # grows like log t: no bound
+    assert np.sum(decay(t) ** 2) < np.pi**2 / 6 + 1e-9  # Σ 1/t² converges
+
+
+# --------------------------------------------------------------------------- gradient noise
+
+
+def test_gradient_covariance_from_the_per_example_gradients(problem):
+    w = np.array([0.3, -1.0, 2.0])
+    G = np.array([problem.grad(w, [i]) for i in range(problem.n)])
+    expected = np.cov(G.T, bias=True)
+    np.testing.assert_allclose(stochastic.gradient_covariance(problem, w), expected, atol=1e-12)
+    at_star = stochastic.gradient_covariance(problem)
+    G = np.array([problem.grad(problem.w_star, [i]) for i in range(problem.n)])
+    np.testing.assert_allclose(at_star, G.T @ G / problem.n, atol=1e-12)
+
+
+def test_minibatch_variance_matches_sampling(problem):
+    rng = np.random.default_rng(0)
+    w = np.zeros(problem.dim)
+    G = np.array([problem.grad(w, [i]) for i in range(problem.n)])  # per-example gradients
+    full = problem.grad(w)
+    # B = 1: the mean over all N examples is exactly the trace of Σ
+    exact = np.mean(np.sum((G - full) ** 2, axis=1))
+    assert stochastic.minibatch_variance(problem, 1, w=w) == pytest.approx(exact, rel=1e-12)
+    for replacement in (True, False):
+        for B in (2, 5, 30):
+            if replacement:
+                idx = rng.integers(0, problem.n, size=(100_000, B))
+            else:
+                idx = np.argsort(rng.random((100_000, problem.n)), axis=1)[:, :B]
+            measured = np.mean(np.sum((G[idx].mean(axis=1) - full) ** 2, axis=1))
+            predicted = stochastic.minibatch_variance(problem, B, replacement, w=w)
+            assert measured == pytest.approx(predicted, rel=0.03), (replacement, B)
+    assert stochastic.minibatch_variance(problem, problem.n, replacement=False) == 0
+    with pytest.raises(ValueError, match="batch_size"):
+        stochastic.minibatch_variance(problem, problem.n + 1)
+
+
+# --------------------------------------------------------------------------- the noise floor
+
+
+def test_noise_floor_small_step_limit(diabetes):
+    trace = np.trace(stochastic.gradient_covariance(diabetes))
+    for B in (1, 8):
+        assert stochastic.noise_floor(diabetes, 1e-4, B) == pytest.approx(
+            1e-4 * trace / (4 * B), rel=2e-3
+        )
+
+
+def test_noise_floor_of_a_one_dimensional_mean():
+    # f_i(θ) = ½(θ − a_i)²: θ ← (1 − η)θ + η a_i, and E[(θ − ā)²] = η σ² / (2 − η)
+    a = np.random.default_rng(2).normal(size=50)
+    problem = data.RegressionProblem(np.ones((50, 1)), a)
+    sigma2, lr = a.var(), 0.3
+    assert stochastic.noise_floor(problem, lr, 1) == pytest.approx(
+        0.5 * lr * sigma2 / (2 - lr), rel=1e-10
+    )
+    # batches of B drawn with replacement: the noise variance is σ²/B
+    assert stochastic.noise_floor(problem, lr, 4) == pytest.approx(
+        0.5 * lr * sigma2 / 4 / (2 - lr), rel=1e-10
+    )
+    assert stochastic.max_stable_lr(problem, 1) == pytest.approx(2.0)
+
+
+def test_noise_floor_matches_many_simulated_chains():
+    problem = data.make_regression(n=40, d=2, noise=1.0, seed=3)
+    lr, chains, rng = 0.2, 4000, np.random.default_rng(1)
+    W = np.tile(problem.w_star, (chains, 1))
+    H = problem.hessian()
+    values = []
+    for t in range(400):
+        idx = rng.integers(0, problem.n, size=chains)
+        Xb = problem.X[idx]
+        W -= lr * (np.einsum("ij,ij->i", Xb, W) - problem.y[idx])[:, None] * Xb
+        if t >= 200:
+            E = W - problem.w_star
+            values.append(0.5 * np.mean(np.einsum("ij,jk,ik->i", E, H, E)))
+    assert np.mean(values) == pytest.approx(stochastic.noise_floor(problem, lr, 1), rel=0.05)
+
+
+def test_max_stable_lr(diabetes):
+    lrs = [stochastic.max_stable_lr(diabetes, B) for B in (1, 2, 8, 64, 10**6)]
+    assert all(a < b for a, b in zip(lrs, lrs[1:], strict=False))  # grows with B
+    assert lrs[-1] == pytest.approx(2 / diabetes.eigenvalues[-1], rel=1e-5)  # → 2/λ_max
+    assert math.isinf(stochastic.noise_floor(diabetes, 1.01 * lrs[0], 1))
+    assert math.isfinite(stochastic.noise_floor(diabetes, 0.99 * lrs[0], 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        unstable = stochastic.sgd(
+            diabetes, lr=1.3 * lrs[0], batch_size=1, epochs=60, replacement=True
+        )
+    assert unstable.diverged
+
+
+# --------------------------------------------------------------------------- the 2-D slice
+
+
+def test_weight_plane_is_a_slice_through_the_optimum(diabetes):
+    plane = stochastic.weight_plane(diabetes, 5, 6)
+    np.testing.assert_allclose(plane.w_star, diabetes.w_star[[5, 6]], rtol=1e-10)
+    assert plane.f_star == pytest.approx(diabetes.f_star, rel=1e-12)
+    w = diabetes.w_star.copy()
+    w[[5, 6]] = [0.3, -1.2]
+    assert plane.loss(np.array([0.3, -1.2])) == pytest.approx(diabetes.loss(w), rel=1e-12)
+    with pytest.raises(ValueError):
+        stochastic.weight_plane(diabetes, 5, 5)
+
+
+def test_as_quadratic_has_the_same_minimum_and_contours(diabetes):
+    plane = stochastic.weight_plane(diabetes, 5, 6)
+    f = stochastic.as_quadratic(plane, window=((-3, 2), (-2, 3)))
+    np.testing.assert_allclose(f.minima[0], plane.w_star, rtol=1e-10)
+    points = np.random.default_rng(0).normal(size=(2, 5))
+    offset = 0.5 * np.mean(plane.y**2)
+    np.testing.assert_allclose(f(points) + offset, [plane.loss(p) for p in points.T], rtol=1e-10)
+    assert f.window == ((-3, 2), (-2, 3)) and f.dim == 2

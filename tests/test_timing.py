@@ -1,0 +1,93 @@
+"""descent.timing: the minimum over repeated measurements, and limiting BLAS threads."""
+
+import gc
+import time
+
+import numpy as np
+import pytest
+
+from descent import timing
+
+
+def test_best_time_measures_a_known_duration():
+    seconds = timing.best_time(time.sleep, 0.002, repeat=3, number=2)
+    assert 0.002 <= seconds < 0.02  # sleep never returns early; the minimum is close
+
+
+def test_best_time_calls_the_function_the_expected_number_of_times():
+    calls = []
+    timing.best_time(calls.append, 1, repeat=4, number=3)
+    assert len(calls) == 1 + 4 * 3  # one warm-up call, then repeat × number
+
+
+def test_best_time_chooses_enough_calls_for_min_time():
+    calls = []
+
+    def tiny():
+        calls.append(None)
+
+    seconds = timing.best_time(tiny, repeat=2, min_time=0.002)
+    assert len(calls) > 20 and seconds < 1e-3
+
+
+def test_best_time_is_the_minimum_not_the_mean():
+    durations = iter([0.0, 0.02, 0.001, 0.02, 0.02])  # warm-up, then one fast measurement
+
+    def uneven():
+        time.sleep(next(durations))
+
+    assert timing.best_time(uneven, repeat=4, number=1) < 0.01
+
+
+def test_best_time_passes_arguments_and_restores_the_garbage_collector():
+    assert gc.isenabled()
+    seen = {}
+    timing.best_time(lambda a, b=0: seen.update(a=a, b=b), 1, b=2, repeat=1, number=1)
+    assert seen == {"a": 1, "b": 2} and gc.isenabled()
+    with pytest.raises(ZeroDivisionError):
+        timing.best_time(lambda: 1 / 0)
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    "kwargs", [dict(repeat=0), dict(repeat=1.5), dict(number=0), dict(min_time=-1.0)]
+)
+def test_best_time_validates(kwargs):
+    with pytest.raises(ValueError):
+        timing.best_time(lambda: None, **kwargs)
+
+
+def _threads():
+    from threadpoolctl import threadpool_info
+
+    return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+
+def test_blas_threads_in_a_with_block_limits_and_restores():
+    before = _threads()
+    with timing.blas_threads(1) as limit:
+        assert all(n == 1 for n in _threads()) and repr(limit) == "blas_threads(1)"
+        a = np.ones((50, 50))
+        assert np.allclose(a @ a, 50.0)
+    assert _threads() == before
+    with timing.blas_threads(None):
+        assert _threads() == before
+
+
+def test_blas_threads_called_alone_lasts_until_restored():
+    before = _threads()
+    limit = timing.blas_threads(1)
+    try:
+        assert all(n == 1 for n in _threads())
+        assert all(n == 1 for n in _threads())  # still, on a later line
+    finally:
+        limit.restore()
+    assert _threads() == before
+    limit.restore()  # a second restore does nothing
+    assert _threads() == before
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "1"])
+def test_blas_threads_validates(bad):
+    with pytest.raises(ValueError, match="limit"):
+        timing.blas_threads(bad)

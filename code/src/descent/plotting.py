@@ -685,7 +685,6 @@ def animate_trajectories(
     return HTML(_offline(html))
 
 
-
 def animation_html(animation, fig=None):
     """Any matplotlib animation as offline HTML for a notebook.
 
@@ -702,6 +701,7 @@ def animation_html(animation, fig=None):
     if fig is not None:
         plt.close(fig)
     return HTML(_offline(html))
+
 
 # matplotlib's player draws its buttons with Font Awesome icons from a CDN; the book must
 # work offline, so the buttons get text symbols instead (their tooltips name them too).

@@ -66,13 +66,7 @@ def momentum_rate(lr, momentum, eigenvalues):
     Returns:
         an array of the broadcast shape of ``lr`` and ``momentum`` (a float for scalars).
     """
-    lr, mu = np.broadcast_arrays(np.asarray(lr, dtype=float), np.asarray(momentum, dtype=float))
-    lams = np.atleast_1d(np.asarray(eigenvalues, dtype=float))
-    if lams.ndim != 1 or lams.size == 0:
-        raise ValueError(f"eigenvalues must be a number or a 1-D array, got shape {lams.shape}")
-    radii = momentum_spectral_radius(lr[..., np.newaxis], mu[..., np.newaxis], lams)
-    rate = np.max(radii, axis=-1)
-    return rate[()] if rate.ndim == 0 else rate
+    return _largest_radius(momentum_spectral_radius, lr, momentum, eigenvalues)
 
 
 def momentum_converges(lr, momentum, lam):
@@ -328,13 +322,7 @@ def nesterov_rate(lr, momentum, eigenvalues):
     Returns:
         an array of the broadcast shape of ``lr`` and ``momentum`` (a float for scalars).
     """
-    lr, mu = np.broadcast_arrays(np.asarray(lr, dtype=float), np.asarray(momentum, dtype=float))
-    lams = np.atleast_1d(np.asarray(eigenvalues, dtype=float))
-    if lams.ndim != 1 or lams.size == 0:
-        raise ValueError(f"eigenvalues must be a number or a 1-D array, got shape {lams.shape}")
-    radii = nesterov_spectral_radius(lr[..., np.newaxis], mu[..., np.newaxis], lams)
-    rate = np.max(radii, axis=-1)
-    return rate[()] if rate.ndim == 0 else rate
+    return _largest_radius(nesterov_spectral_radius, lr, momentum, eigenvalues)
 
 
 def nesterov_converges(lr, momentum, lam):
@@ -511,3 +499,13 @@ class WorstCaseQuadratic:
 
     def __repr__(self) -> str:
         return f"WorstCaseQuadratic(kappa={self.kappa:g}, n={self.n}, lam_min={self.lam_min:g})"
+
+
+def _largest_radius(spectral_radius, lr, momentum, eigenvalues):
+    """max over the eigenvalues of ``spectral_radius(η, μ, λ)``, broadcast over η and μ."""
+    lr, mu = np.broadcast_arrays(np.asarray(lr, dtype=float), np.asarray(momentum, dtype=float))
+    lams = np.atleast_1d(np.asarray(eigenvalues, dtype=float))
+    if lams.ndim != 1 or lams.size == 0:
+        raise ValueError(f"eigenvalues must be a number or a 1-D array, got shape {lams.shape}")
+    rate = np.max(spectral_radius(lr[..., np.newaxis], mu[..., np.newaxis], lams), axis=-1)
+    return rate[()] if rate.ndim == 0 else rate

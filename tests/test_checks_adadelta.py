@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from descent import checks
+from descent.checks.adadelta import _adadelta_step
 from descent.optimizers import Adadelta
 
 
@@ -160,7 +161,7 @@ def test_names_the_mistake(fn, case, words):
 def test_the_first_case_is_a_first_step_with_the_closed_form():
     # s = u = 0: Δ₁ = √ε g / √((1 − ρ) g² + ε), the chapter's formula.
     theta, s, u, g = np.array([1.0, -2.0]), np.zeros(2), np.zeros(2), np.array([2.0, -0.5])
-    theta_new, _, _ = checks._adadelta_step(theta, s, u, g, 1.0, 0.9, 1e-6)
+    theta_new, _, _ = _adadelta_step(theta, s, u, g, 1.0, 0.9, 1e-6)
     closed = np.sqrt(1e-6) * g / np.sqrt(0.1 * g**2 + 1e-6)
     assert np.allclose(theta - theta_new, closed, rtol=1e-12)
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from descent import checks
+from descent.checks.adam import _adam_step
 from descent.optimizers import Adam
 
 
@@ -109,7 +110,7 @@ def test_reference_is_the_package_adam():
     theta, m, v, t = np.ones(3), np.zeros(3), np.zeros(3), 0
     for g in grads:
         opt.update(params, {"w": g})
-        theta, m, v, t = checks._adam_step(theta, g, m, v, t, 0.05, 0.8, 0.99, 1e-3)
+        theta, m, v, t = _adam_step(theta, g, m, v, t, 0.05, 0.8, 0.99, 1e-3)
     np.testing.assert_allclose(theta, params["w"], rtol=1e-14)
     np.testing.assert_allclose(m, opt.state["w"]["m"], rtol=1e-14)
     assert t == opt.t == 6

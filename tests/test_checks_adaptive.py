@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from descent import checks
+from descent.checks.adaptive import _adaptive_cases
 from descent.optimizers import AdaGrad, RMSProp
 
 
@@ -113,7 +114,7 @@ def test_adagrad_step_names_the_mistake(fn, words):
 def test_eps_inside_the_root_is_caught_even_with_a_tiny_eps():
     # in the cases with eps = 1e-8 and tiny gradients, inside vs outside is not a rounding
     # difference: √(h + 1e-8) is dominated by 1e-4 when h ~ 1e-8
-    cases = checks._adaptive_cases(8, with_rho=False)
+    cases = _adaptive_cases(8, with_rho=False)
     tiny = cases[3]
     assert tiny.args[-1] == 1e-8 and np.max(np.abs(tiny.args[2])) < 1e-3
     right, wrong = adagrad(*tiny.args), adagrad_eps_inside(*tiny.args)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from descent import checks
+from descent.checks.gradient_descent import _gradient_descent_cases, _gradient_descent_reference
 
 
 def gradient_descent(grad, theta0, lr, steps):
@@ -154,11 +155,11 @@ def test_strict_mode_raises_on_a_wrong_answer():
 
 
 def test_the_cases_cover_1d_2d_3d_and_zero_steps():
-    cases = checks._gradient_descent_cases()
+    cases = _gradient_descent_cases()
     dims = sorted({np.size(c.args[1]) for c in cases})
     assert dims == [1, 2, 3] and 0 in [c.args[3] for c in cases]
     # the reference is the rule: the second iterate of case 1 is θ₀ − η ∇f(θ₀)
     grad, theta0, lr, steps = cases[0].args
-    path = checks._gradient_descent_reference(grad, theta0, lr, steps)
+    path = _gradient_descent_reference(grad, theta0, lr, steps)
     assert path.shape == (steps + 1, 2)
     np.testing.assert_allclose(path[1], theta0 - lr * np.array([0.2, 4.0]) * theta0)

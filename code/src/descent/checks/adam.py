@@ -1,0 +1,191 @@
+"""Chapter 11, Adam: the checker of one Adam update."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from descent.checks.engine import Case, CheckResult, check
+
+
+def _adam_step(
+    theta,
+    g,
+    m,
+    v,
+    t,
+    lr=1e-3,
+    beta1=0.9,
+    beta2=0.999,
+    eps=1e-8,
+    *,
+    count=None,
+    correct=(True, True),
+    eps_mode="outside",
+    damp=(True, True),
+):
+    """The reference (with the defaults), and the known mistakes (with the keywords):
+    count: the t used in the bias correction (default t + 1); correct: bias-correct (m, v);
+    eps_mode: "outside" √v̂ + ε, "inside" √(v̂ + ε), "hat" folded ηₜ m / (√v + ε);
+    damp: the (1 − β) factors of m and v. Returns (θ, m, v, t + 1) as new arrays."""
+    theta, g, m, v = (np.asarray(a, dtype=float) for a in (theta, g, m, v))
+    n = t + 1 if count is None else count
+    m = beta1 * m + ((1 - beta1) if damp[0] else 1.0) * g
+    v = beta2 * v + ((1 - beta2) if damp[1] else 1.0) * g**2
+    with np.errstate(all="ignore"):
+        if eps_mode == "hat":
+            lr_t = lr * np.sqrt(1 - beta2**n) / (1 - beta1**n)
+            return theta - lr_t * m / (np.sqrt(v) + eps), m, v, t + 1
+        m_hat = m / (1 - beta1**n) if correct[0] else m
+        v_hat = v / (1 - beta2**n) if correct[1] else v
+        if eps_mode == "inside":
+            step = m_hat / np.sqrt(v_hat + eps)
+        else:
+            step = m_hat / (np.sqrt(v_hat) + eps)
+    return theta - lr * step, m, v, t + 1
+
+
+def _adam_stacked(fn):
+    """``fn``'s result (θ, m, v, t) as one array of shape (4, *θ.shape), rows θ, m, v, t,
+    so that the engine compares all four at once."""
+
+    def stacked(theta, g, m, v, t, lr, beta1, beta2, eps):
+        result = fn(theta, g, m, v, t, lr, beta1, beta2, eps)
+        if result is None or result is Ellipsis:
+            return result
+        if not isinstance(result, (tuple, list)) or len(result) != 4:
+            what = f"a {type(result).__name__}"
+            if isinstance(result, (tuple, list)):
+                what += f" of {len(result)} items"
+            raise TypeError(
+                f"return the new state as a tuple: theta_new, m_new, v_new, t_new (got {what})"
+            )
+        theta_new, m_new, v_new, t_new = result
+        shape = np.shape(theta)
+        parts = [np.asarray(a, dtype=float) for a in (theta_new, m_new, v_new)]
+        for name, part in zip(("theta_new", "m_new", "v_new"), parts, strict=True):
+            if part.shape != shape:
+                raise ValueError(f"{name} has shape {part.shape}; it must have theta's {shape}")
+        if np.size(t_new) != 1:
+            raise TypeError(f"t_new must be one number, the new step count; got {t_new!r}")
+        return np.stack([*parts, np.full(shape, float(np.ravel(t_new)[0]))])
+
+    stacked.__name__ = getattr(fn, "__name__", "adam_step")
+    return stacked
+
+
+def _adam_reference(theta, g, m, v, t, lr, beta1, beta2, eps):
+    theta_new, m_new, v_new, t_new = _adam_step(theta, g, m, v, t, lr, beta1, beta2, eps)
+    return np.stack([theta_new, m_new, v_new, np.full(np.shape(theta), float(t_new))])
+
+
+def _diagnose_adam_step(case, received, expected) -> str | None:
+    theta, g, m, v, t, lr, beta1, beta2, eps = case.args
+    got = np.asarray(received, dtype=float)
+    if got.shape != expected.shape:
+        return None
+    if t == 0 and not np.all(np.isfinite(got[0])):
+        return (
+            "θ is NaN or inf on the first update: the bias correction divided by "
+            "1 − β⁰ = 0. Count the update before you correct, t_new = t + 1, and use t_new "
+            "in 1 − β₁ᵗ and 1 − β₂ᵗ: the first update has t = 1."
+        )
+    rows_right = [np.allclose(got[k], expected[k], rtol=1e-6, atol=1e-12) for k in range(4)]
+    if all(rows_right[:3]) and not rows_right[3]:
+        return "θ, m and v are right; return the new step count t_new = t + 1 as well."
+    if not rows_right[0] and not all(rows_right[1:3]):
+        for damp, text in (
+            ((False, True), "m ← β₁ m + (1 − β₁) g: the factor (1 − β₁) on g is missing."),
+            ((True, False), "v ← β₂ v + (1 − β₂) g²: the factor (1 − β₂) on g² is missing."),
+        ):
+            wrong = _adam_step(*case.args, damp=damp)
+            if np.allclose(got[:3], np.stack(wrong[:3]), rtol=1e-6, atol=1e-12):
+                return text
+    known = [
+        (
+            dict(count=t),
+            "The bias correction used the old count t; count this update first, "
+            "t_new = t + 1, then divide by 1 − β₁^t_new and 1 − β₂^t_new.",
+        ),
+        (
+            dict(correct=(False, False)),
+            "There is no bias correction: divide m by 1 − β₁ᵗ and v by 1 − β₂ᵗ (with the new "
+            "t) before the step. Without it the early steps have the wrong size.",
+        ),
+        (dict(correct=(True, False)), "Only m is bias-corrected; v̂ = v / (1 − β₂ᵗ) too."),
+        (dict(correct=(False, True)), "Only v is bias-corrected; m̂ = m / (1 − β₁ᵗ) too."),
+        (
+            dict(eps_mode="inside"),
+            "ε is inside the square root, √(v̂ + ε). Algorithm 1 (and torch) add it "
+            "outside, √v̂ + ε; with ε = 1e-8 inside, the root acts like an ε of 1e-4 outside.",
+        ),
+        (
+            dict(eps_mode="hat"),
+            "This is the folded form ηₜ m / (√v + ε) with ηₜ = η √(1 − β₂ᵗ) / (1 − β₁ᵗ): it "
+            "differs from Algorithm 1 only through ε, which it adds to √v instead of √v̂. "
+            "Correct m and v first and add ε to √v̂.",
+        ),
+    ]
+    for keywords, text in known:
+        wrong = _adam_step(*case.args, **keywords)
+        stacked = np.stack([*wrong[:3], np.full(np.shape(theta), float(wrong[3]))])
+        with np.errstate(all="ignore"):
+            if np.allclose(got, stacked, rtol=1e-6, atol=1e-12, equal_nan=True):
+                return text
+    ascent = theta + (theta - expected[0])
+    if np.allclose(got[0], ascent, rtol=1e-6, atol=1e-12):
+        return "θ moved uphill: subtract the step, θ − η m̂ / (√v̂ + ε)."
+    return None
+
+
+def check_adam_step(fn, *, strict=None) -> CheckResult:
+    """Chapter 11: ``fn(theta, g, m, v, t, lr, beta1, beta2, eps)`` performs one Adam update
+    (Algorithm 1 of Kingma & Ba, ε outside the root, as torch) and returns
+    ``(theta_new, m_new, v_new, t_new)``; ``m``, ``v`` are the moment estimates and ``t`` the
+    number of updates made so far (zeros and 0 before the first), so that t_new = t + 1 is
+    the number of this update, the t of the bias correction."""
+    rng = np.random.default_rng(11)
+
+    def state(shape, t, lr, beta1, beta2, eps, scale=1.0):
+        """θ, g and a plausible state after t updates: m and v as zero-started averages of
+        gradients of size ``scale`` (so v̂ ≈ scale²), then the hyperparameters."""
+        m = (1 - beta1**t) * 0.3 * scale * rng.normal(size=shape)
+        v = (1 - beta2**t) * (scale * rng.uniform(0.5, 1.5, size=shape)) ** 2
+        theta, g = rng.normal(size=shape), scale * rng.normal(size=shape)
+        return Case((theta, g, m, v, t, lr, beta1, beta2, eps))
+
+    cases = [
+        Case(
+            (
+                np.array([1.0, -2.0]),
+                np.array([0.5, -1.0]),
+                np.zeros(2),
+                np.zeros(2),
+                0,
+                0.1,
+                0.9,
+                0.999,
+                1e-8,
+            )
+        ),
+        state(3, 5, 0.01, 0.9, 0.999, 1e-8),
+        state((2, 3), 100, 1e-3, 0.9, 0.99, 1e-8),
+        state(4, 3, 0.01, 0.9, 0.999, 1e-8, scale=1e-4),  # tiny gradients: ε matters
+        state(3, 20, 0.05, 0.8, 0.999, 0.1),
+        state(2, 1000, 0.01, 0.0, 0.9, 1e-8),
+    ]
+    hint = (
+        "t_new = t + 1; m_new = β₁ m + (1 − β₁) g; v_new = β₂ v + (1 − β₂) g²; "
+        "m̂ = m_new / (1 − β₁ ** t_new); v̂ = v_new / (1 − β₂ ** t_new); "
+        "theta_new = theta − lr · m̂ / (√v̂ + eps). The rows shown are θ, m, v, t."
+    )
+    return check(
+        _adam_stacked(fn),
+        _adam_reference,
+        cases,
+        name="adam_step",
+        hint=hint,
+        strict=strict,
+        rtol=1e-7,
+        atol=1e-12,
+        diagnose=_diagnose_adam_step,
+    )

@@ -1,0 +1,158 @@
+"""Chapter 5, backpropagation: the checkers of an affine layer's backward pass and of
+log-sum-exp."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from descent.checks.engine import Case, CheckResult, _result, check
+
+
+def _affine_backward(x, W, dout):
+    """The reference: dx = dout Wᵀ, dW = xᵀ dout, db = Σₙ doutₙ."""
+    return dout @ W.T, x.T @ dout, dout.sum(axis=0)
+
+
+def _affine_part(fn, k: int):
+    """The k-th of the three arrays ``fn(x, W, dout)`` returns, checked one at a time."""
+
+    def part(x, W, dout):
+        result = fn(x, W, dout)
+        if result is None or result is Ellipsis:
+            return result
+        if not isinstance(result, (tuple, list)) or len(result) != 3:
+            what = f"a {type(result).__name__}"
+            if isinstance(result, (tuple, list)):
+                what += f" of {len(result)} items"
+            raise TypeError(f"return the three gradients as a tuple: dx, dW, db (got {what})")
+        return result[k]
+
+    part.__name__ = getattr(fn, "__name__", "affine_backward")
+    return part
+
+
+def _diagnose_affine_backward(k: int):
+    def diagnose(case, received, expected) -> str | None:
+        x, W, dout = case.args
+        got = np.asarray(received, dtype=float)
+        dx_text = "dx = dout @ W.T: Wᵀ takes the (N, M) gradient back to the input's (N, D)."
+        dw_text = "dW = x.T @ dout has the shape (D, M) of W; dout.T @ x is its transpose."
+        mean_text = (
+            "You averaged over the batch. Sum it: the loss layer has already divided by N, "
+            "and b is used by every example."
+        )
+        axis_text = "Sum over the batch axis (axis=0), one entry per output."
+        if k == 0:  # dout @ W exists only when W is square
+            known = [(dout @ W, dx_text)] if W.shape[0] == W.shape[1] else []
+        elif k == 1:
+            known = [(dout.T @ x, dw_text)]
+        else:
+            known = [(dout.mean(axis=0), mean_text), (dout.sum(axis=1), axis_text)]
+        for wrong, text in known:
+            if got.shape == np.shape(wrong) and np.allclose(got, wrong, rtol=1e-6, atol=1e-8):
+                same_shape = np.shape(wrong) == np.shape(expected)
+                if not (same_shape and np.allclose(wrong, expected, rtol=1e-6, atol=1e-8)):
+                    return text
+        return None
+
+    return diagnose
+
+
+def check_affine_backward(fn, *, strict=None) -> CheckResult:
+    """Chapter 5: ``fn(x, W, dout)`` returns ``(dx, dW, db)`` for out = x W + b, with
+    x (N, D), W (D, M), dout = ∂L/∂out (N, M): dx = dout Wᵀ (N, D), dW = xᵀ dout (D, M),
+    db = Σₙ doutₙ (M,). The three arrays are checked in this order."""
+    rng = np.random.default_rng(55)
+    shapes = [(2, 3, 4), (5, 4, 4), (1, 3, 2), (4, 1, 3), (3, 6, 2)]  # (N, D, M)
+    cases = [
+        Case(tuple(rng.normal(size=s) for s in ((n, d), (d, m), (n, m)))) for n, d, m in shapes
+    ]
+    hints = {
+        "dx": "dx[n, d] = Σₘ dout[n, m] W[d, m]: a matrix product of dout with W transposed. "
+        "Let the shapes guide you: (N, M) times (M, D) gives (N, D).",
+        "dW": "dW[d, m] = Σₙ x[n, d] dout[n, m]: one matrix product, summing over the batch. "
+        "(D, N) times (N, M) gives (D, M).",
+        "db": "b[m] is added to out[n, m] for every example n, so db[m] = Σₙ dout[n, m]: "
+        "sum over the batch axis.",
+    }
+    for k, part in enumerate(("dx", "dW", "db")):
+        result = check(
+            _affine_part(fn, k),
+            lambda x, W, dout, k=k: _affine_backward(x, W, dout)[k],
+            cases,
+            name=f"affine_backward ({part})",
+            hint=hints[part],
+            strict=strict,
+            unchanged=(0, 1, 2),
+            diagnose=_diagnose_affine_backward(k),
+            quiet=True,
+        )
+        if result.status == "not implemented":
+            result.message = result.message.replace(f"affine_backward ({part})", "affine_backward")
+        if not result.passed:
+            print(result.message)
+            return result
+    message = f"✔ affine_backward: dx, dW and db correct on all {len(cases)} test cases."
+    print(message)
+    return _result("passed", "affine_backward", None, message)
+
+
+def _diagnose_log_sum_exp(case, received, expected) -> str | None:
+    (x,) = case.args
+    got = np.asarray(received, dtype=float)
+    if got.size != np.size(expected):
+        return None
+    got = got.reshape(np.shape(expected))
+    m = x.max(axis=-1)
+    if x.ndim == 2:
+        with np.errstate(all="ignore"):
+            one_max = x.max()
+            global_shift = one_max + np.log(np.exp(x - one_max).sum(axis=-1))
+        if np.allclose(got, global_shift, equal_nan=True):
+            return "Subtract each row's own maximum (axis=-1, keepdims=True), not one for all."
+    if not np.all(np.isfinite(got)):
+        return (
+            "exp overflows to inf once its argument exceeds about 709.78, and underflows to "
+            "0 below about −745, so that log gives −inf. Subtract the largest entry first."
+        )
+    if np.allclose(got + m, expected):
+        return "You subtracted the maximum m but did not add it back after the log."
+    if np.allclose(got, m):
+        return "That is the maximum alone, only an approximation: add log Σ exp(xₖ − m)."
+    return None
+
+
+def check_log_sum_exp(fn, *, strict=None) -> CheckResult:
+    """Chapter 5: ``fn(x)`` returns log Σₖ exp(xₖ) over the last axis of x, without
+    overflow or underflow: a number for x of shape (C,), an array (N,) for x (N, C)."""
+    from descent import nn
+
+    def log_sum_exp(x):  # a number, not a 0-d array, for one vector
+        result = nn.log_sum_exp(x)
+        return float(result) if result.ndim == 0 else result
+
+    rng = np.random.default_rng(5)
+    cases = [
+        Case((np.array([1.0, 2.0, 3.0]),)),
+        Case((np.array([1000.0, 1001.0, 1002.0]),), label="x = [1000, 1001, 1002] (large)"),
+        Case((np.array([-1000.0, -1001.0]),), label="x = [−1000, −1001] (very negative)"),
+        Case((np.array([[0.0, 1.0, 2.0], [1000.0, 1000.0, 1000.0], [-5.0, 3.0, 700.0]]),)),
+        Case((np.array([[0.0, 1.0], [-1000.0, -999.0]]),), label="x = [[0, 1], [−1000, −999]]"),
+        Case((rng.uniform(-50, 50, size=(4, 5)),)),
+    ]
+    hint = (
+        "with m the largest entry of each row, log Σ exp(xₖ) = m + log Σ exp(xₖ − m): every "
+        "exponent is then ≤ 0 and the largest term is exactly 1. Reduce over axis=-1."
+    )
+    return check(
+        fn,
+        log_sum_exp,
+        cases,
+        name="log_sum_exp",
+        hint=hint,
+        strict=strict,
+        rtol=1e-9,
+        atol=1e-9,
+        unchanged=(0,),
+        diagnose=_diagnose_log_sum_exp,
+    )

@@ -1,0 +1,415 @@
+"""Checkers for the exercises, the engine: run the student's function on seeded cases,
+compare it with a reference, and say what went wrong in words a student can act on.
+
+In a chapter, an exercise has a stub cell, then a check cell::
+
+    checks.check_rosenbrock_gradient(rosenbrock_gradient)
+
+which prints one of
+
+* ``✔ rosenbrock_gradient: correct on all 7 test cases.``
+* ``… rosenbrock_gradient: not implemented yet.`` (the stub raises NotImplementedError or
+  returns None / ...): never an error, so a student's notebook keeps running;
+* ``✘ rosenbrock_gradient: wrong result ...`` with the first input where it differs, the
+  expected and the received value, and a hint;
+* ``✘ rosenbrock_gradient raised ...`` with the exception and the student's own line.
+
+In strict mode (``strict=True``, or the environment variable ``DESCENT_STRICT_CHECKS`` or
+``CI`` set to 1 / true / yes / on) a wrong answer or an error raises AssertionError, so
+that a broken solution fails the book's build; a stub still only prints.
+
+The checkers themselves live in one module per chapter (``descent/checks/adam.py``, ...),
+each with its references, cases and diagnoses; this module holds what they share.
+Adding a checker for a new exercise takes a few lines in its chapter's module: build
+seeded ``Case``s (or use ``random_cases``), name a reference implementation, call ``check``
+(all three imported from ``descent.checks.engine``)::
+
+    def check_sigmoid(fn, *, strict=None):
+        \"\"\"Exercise: fn(x) = 1 / (1 + exp(−x)), elementwise, stable for large |x|.\"\"\"
+        cases = random_cases((5,), (3, 4), seed=5, low=-30, high=30)
+        return check(fn, nn.sigmoid, cases, name="sigmoid", hint="...", strict=strict)
+
+then re-export it in ``descent/checks/__init__.py`` (import and ``__all__``), and add wrong
+student functions to the module's tests (tests/test_checks_<module>.py, or
+tests/test_checks.py for chapters 1 and 2) to prove that it catches them.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import os
+import sysconfig
+import textwrap
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+STATUSES = ("passed", "not implemented", "wrong", "error")
+_TRUTHY = {"1", "true", "yes", "on"}
+#: Messages are wrapped to this many characters, the width of a notebook output on the page.
+WIDTH = 76
+_INDENT = len("  expected: ")  # where values start in a message
+# descent/, the package: this file is in descent/checks/, one level below
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LIBRARY_DIRS = tuple(
+    os.path.abspath(p)
+    for p in {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test input: positional ``args``, keyword ``kwargs``, and optionally a ``label``
+    that shows the input better than the arguments' values (e.g. "f = ½‖x‖², x = ...")."""
+
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    label: str | None = None
+
+
+@dataclass
+class CheckResult:
+    """The verdict of a check.
+
+    Attributes:
+        passed: True only if every case gave the expected result.
+        status: "passed", "not implemented", "wrong" or "error".
+        message: the text that was printed.
+        name: the name of the exercise.
+        case: the index of the first failing case, or None.
+    """
+
+    passed: bool
+    status: str
+    message: str
+    name: str = ""
+    case: int | None = None
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"CheckResult(name={self.name!r}, status={self.status!r}, passed={self.passed})"
+
+    def _ipython_display_(self) -> None:
+        # check() has printed the message already; showing the result object as well,
+        # when a check is the last line of a cell, would say the same thing twice.
+        pass
+
+
+def strict_mode() -> bool:
+    """True if ``DESCENT_STRICT_CHECKS`` or ``CI`` is set to 1 / true / yes / on."""
+    return any(
+        os.environ.get(var, "").strip().lower() in _TRUTHY
+        for var in ("DESCENT_STRICT_CHECKS", "CI")
+    )
+
+
+def check(
+    student_fn: Callable,
+    reference_fn: Callable,
+    cases: Iterable,
+    *,
+    name: str | None = None,
+    hint: str = "",
+    strict: bool | None = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+    unchanged: Sequence[int] = (),
+    diagnose: Callable | None = None,
+    quiet: bool = False,
+) -> CheckResult:
+    """Compare ``student_fn`` with ``reference_fn`` on each case; print and return a verdict.
+
+    Each case is a ``Case``, a tuple of positional arguments, or a single argument. Both
+    functions get deep copies of the arguments, so neither can change the cases. The first
+    case where the student's result differs (in type, shape, dtype or value, with
+    ``np.allclose(received, expected, rtol, atol)``) is reported.
+
+    Args:
+        student_fn: the student's function.
+        reference_fn: a correct implementation, called with the same arguments.
+        cases: the test inputs; put the most telling one first.
+        name: the exercise's name in the messages (default: the student function's name).
+        hint: one or two sentences shown with a wrong answer.
+        strict: raise AssertionError on a wrong answer or an error; None reads the
+            environment (``strict_mode()``). A stub never raises.
+        unchanged: indices of arguments the student's function must leave as they were
+            (e.g. a numerical gradient must restore x).
+        diagnose: ``diagnose(case, received, expected) -> str | None``, a sentence naming a
+            known mistake, tried when a result is wrong.
+        quiet: do not print.
+    """
+    name = name or getattr(student_fn, "__name__", "your function")
+    strict = strict_mode() if strict is None else bool(strict)
+    cases = [_as_case(c) for c in cases]
+    if not cases:
+        raise ValueError("check needs at least one case")
+    result = _verdict(student_fn, reference_fn, cases, name, hint, rtol, atol, unchanged, diagnose)
+    if strict and result.status in ("wrong", "error"):
+        raise AssertionError(result.message)
+    if not quiet:
+        print(result.message)
+    return result
+
+
+def random_cases(*shapes, seed: int = 0, low: float = -2.0, high: float = 2.0) -> list[Case]:
+    """One case per shape, each a single float64 array drawn uniformly from [low, high).
+
+    >>> [c.args[0].shape for c in random_cases((2,), (3, 2))]
+    [(2,), (3, 2)]
+    """
+    rng = np.random.default_rng(seed)
+    return [Case((rng.uniform(low, high, size=shape),)) for shape in shapes]
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+def _as_case(case) -> Case:
+    if isinstance(case, Case):
+        return case
+    return Case(case if isinstance(case, tuple) else (case,))
+
+
+def _verdict(student_fn, reference_fn, cases, name, hint, rtol, atol, unchanged, diagnose):
+    n = len(cases)
+    if not callable(student_fn):
+        return _result(
+            "error", name, None, f"✘ {name}: expected a function, got {type(student_fn).__name__}."
+        )
+    for i, case in enumerate(cases):
+        where = f"test case {i + 1} of {n}"
+        shown_input = _show_input(case, student_fn, reference_fn)
+        args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
+        try:
+            with np.errstate(all="ignore"):
+                received = student_fn(*args, **kwargs)
+        except NotImplementedError:
+            return _not_implemented(name)
+        except Exception as error:
+            lines = [
+                f"✘ {name} raised {type(error).__name__}: {error}",
+                f"  on {where}, input: {shown_input}",
+                *_student_line(error),
+            ]
+            return _result("error", name, i, "\n".join(lines))
+        if received is None or received is Ellipsis:
+            if i == 0:
+                return _not_implemented(name, returned=received)
+            problem = f"it returned {received!r} (is a `return` missing on some path?)"
+        else:
+            with np.errstate(all="ignore"):
+                expected = reference_fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+            problem = _changed_input(case, args, unchanged, student_fn, reference_fn)
+            if problem is None:
+                problem = _compare(received, expected, rtol, atol)
+        if problem is None:
+            continue
+        lines = [f"✘ {name}: wrong result on {where}.", f"  input:    {shown_input}"]
+        if received is not None and received is not Ellipsis:
+            lines += [
+                f"  expected: {_show(expected, _INDENT)}",
+                f"  received: {_show(received, _INDENT)}",
+            ]
+        lines.append(_wrap(problem))
+        if received is not None and received is not Ellipsis:
+            known = diagnose(case, received, expected) if diagnose else None
+            known = known or _generic_diagnosis(received, expected, rtol, atol)
+            if known:
+                lines.append(_wrap(known))
+        if hint:
+            lines.append(_wrap(f"Hint: {hint}"))
+        return _result("wrong", name, i, "\n".join(lines))
+    plural = "s" if n > 1 else ""
+    return _result("passed", name, None, f"✔ {name}: correct on all {n} test case{plural}.")
+
+
+def _result(status, name, case, message) -> CheckResult:
+    return CheckResult(status == "passed", status, message, name, case)
+
+
+def _not_implemented(name, returned=NotImplementedError) -> CheckResult:
+    if returned is NotImplementedError:
+        text = (
+            f"… {name}: not implemented yet. Write your code in its cell (in place of "
+            "`raise NotImplementedError`), run that cell, then run this check again."
+        )
+    else:
+        text = (
+            f"… {name}: not implemented yet: it returned {returned!r}. Write your code in "
+            "its cell, end it with `return ...`, run that cell, then run this check again."
+        )
+    return _result(
+        "not implemented", name, None, textwrap.fill(text, WIDTH, subsequent_indent="  ")
+    )
+
+
+def _compare(received, expected, rtol, atol) -> str | None:
+    """None if ``received`` matches ``expected``, else a sentence saying how it differs."""
+    expected = np.asarray(expected)
+    try:
+        got = np.asarray(received)
+    except Exception:
+        return f"Your result, a {type(received).__name__}, is not a number or an array."
+    if got.dtype.kind not in "biuf":
+        return (
+            f"Your result, a {type(received).__name__} of dtype {got.dtype}, is not made of "
+            "numbers."
+        )
+    if expected.ndim == 0:
+        if got.size != 1:
+            return f"Expected a single number, but your result has shape {got.shape}."
+        got = got.reshape(())
+    else:
+        if got.shape != expected.shape:
+            text = f"Wrong shape: expected {expected.shape}, received {got.shape}."
+            if got.shape == expected.shape[::-1]:
+                text += " Is it transposed?"
+            elif got.size == expected.size:
+                text += f" Reshape it, e.g. with .reshape({expected.shape})."
+            return text
+        if expected.dtype.kind == "f" and got.dtype.kind in "biu":
+            return (
+                f"Wrong dtype: your array holds {got.dtype}, expected floating-point numbers "
+                f"({expected.dtype}); an integer array cannot hold fractions. Create it with "
+                "dtype=float, or with np.zeros_like(x) for a float x."
+            )
+    got = got.astype(float)
+    if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
+        return "Your result contains NaN or inf (a division 0/0, or by 0?)."
+    if np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
+        return None
+    if expected.ndim == 0:
+        return f"The values differ by {abs(float(got) - float(expected)):.3g}."
+    excess = np.abs(got - expected) - (atol + rtol * np.abs(expected))
+    wrong = np.count_nonzero(excess > 0)
+    at = np.unravel_index(np.argmax(excess), expected.shape)
+    index = at[0] if len(at) == 1 else tuple(int(i) for i in at)
+    return (
+        f"{wrong} of {expected.size} entries differ; the largest difference is at index "
+        f"{index}: expected {expected[at]:.8g}, received {got[at]:.8g}."
+    )
+
+
+def _generic_diagnosis(received, expected, rtol, atol) -> str | None:
+    """Name a few mistakes any numeric exercise can make."""
+    try:
+        got = np.asarray(received, dtype=float)
+        expected = np.asarray(expected, dtype=float)
+        if got.shape != expected.shape and got.size == 1 and expected.ndim == 0:
+            got = got.reshape(())
+        if got.shape != expected.shape or not np.all(np.isfinite(got)):
+            return None
+    except (TypeError, ValueError):
+        return None
+    if np.allclose(expected, 0, atol=atol):
+        return None
+
+    def close(a):
+        return np.allclose(got, a, rtol=rtol, atol=atol)
+
+    if close(-expected):
+        return "The sign is flipped: your result is −1 times the expected one."
+    if close(2 * expected):
+        return "Your result is twice the expected one: a factor 2 too many?"
+    if close(expected / 2):
+        return "Your result is half the expected one: a factor 2 missing?"
+    if np.allclose(got, 0):
+        return "Your result is all zeros."
+    return None
+
+
+def _changed_input(case, args, unchanged, student_fn, reference_fn) -> str | None:
+    """A sentence if the student's function left an argument it must not change modified."""
+    for k in unchanged:
+        before, after = np.asarray(case.args[k]), np.asarray(args[k])
+        if before.shape == after.shape and np.allclose(after, before, rtol=1e-12, atol=0):
+            continue
+        arg = _arg_names(student_fn, reference_fn, len(case.args))[k]
+        text = f"Your function changed its input {arg}: after the call"
+        if before.shape == after.shape and before.size:
+            at = np.unravel_index(np.argmax(np.abs(after - before)), before.shape)
+            index = at[0] if len(at) == 1 else tuple(int(i) for i in at)
+            text += f", {arg}[{index}] is {_show(after[at])} instead of {_show(before[at])}"
+        else:
+            text += f" it has shape {after.shape} instead of {before.shape}"
+        return (
+            text + f". Put every entry back as it was before you return (save the old value "
+            f"of {arg}[i] and restore it), so that the caller's array is unchanged."
+        )
+    return None
+
+
+def _student_line(error: BaseException) -> list[str]:
+    """Where in the student's own code the exception happened (frames outside descent/
+    and outside installed libraries), as message lines."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not _inside(f.filename)]
+    own = [f for f in frames if not f.filename.startswith(_LIBRARY_DIRS)] or frames
+    if not own:
+        return []
+    frame = own[-1]
+    lines = [f"  at line {frame.lineno} of your code, in {frame.name}:"]
+    if frame.line:
+        lines.append(f"      {frame.line.strip()}")
+    return lines
+
+
+def _inside(filename: str) -> bool:
+    return os.path.abspath(filename).startswith(_PACKAGE_DIR + os.sep)
+
+
+# --------------------------------------------------------------------------- showing values
+
+
+def _show_input(case: Case, student_fn, reference_fn) -> str:
+    """The case's arguments as "x = ..., y = ...", one per line if they are long."""
+    if case.label is not None:
+        return case.label
+    names = _arg_names(student_fn, reference_fn, len(case.args))
+    pairs = list(zip(names, case.args, strict=True)) + list(case.kwargs.items())
+    parts = [f"{k} = {_show(v, _INDENT + len(k) + 3)}" for k, v in pairs]
+    if len(parts) > 1 and (any("\n" in p for p in parts) or sum(map(len, parts)) > 70):
+        return ("\n" + " " * _INDENT).join(parts)
+    return ", ".join(parts)
+
+
+def _arg_names(student_fn, reference_fn, n: int) -> list[str]:
+    """The names of the first n positional parameters, from the student's signature if it
+    has enough of them, else from the reference's, else arg1, arg2, ..."""
+    for fn in (student_fn, reference_fn):
+        try:
+            params = [
+                p.name
+                for p in inspect.signature(fn).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            ]
+        except (TypeError, ValueError):
+            continue
+        if len(params) >= n:
+            return params[:n]
+    return [f"arg{i + 1}" for i in range(n)]
+
+
+def _wrap(sentence: str) -> str:
+    """A sentence as indented lines of at most WIDTH characters."""
+    return textwrap.fill(sentence, WIDTH, initial_indent="  ", subsequent_indent="  ")
+
+
+def _show(value, indent: int = 0) -> str:
+    """A short, readable rendering of an argument or a result."""
+    if callable(value) and not isinstance(value, np.ndarray):
+        return getattr(value, "description", None) or getattr(value, "__name__", repr(value))
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.10g}"
+    if isinstance(value, np.ndarray):
+        with np.printoptions(precision=8, threshold=24, edgeitems=3, linewidth=WIDTH - indent):
+            text = repr(value)
+        return text.replace("\n", "\n" + " " * indent)
+    return repr(value)

@@ -1,0 +1,131 @@
+"""Chapter 6, momentum: the checkers of one heavy-ball step and of its rate."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from descent.checks.engine import Case, CheckResult, check
+
+
+def _momentum_step(theta, v, g, lr, momentum):
+    """The reference: v ← μ v − η g ; θ ← θ + v, returning new arrays (θ, v)."""
+    v_new = momentum * np.asarray(v, dtype=float) - lr * np.asarray(g, dtype=float)
+    return np.asarray(theta, dtype=float) + v_new, v_new
+
+
+def _diagnose_momentum_step(case, received, expected) -> str | None:
+    theta, v, g, lr, mu = (case.args[k] for k in range(5))
+    try:
+        got = np.asarray(received, dtype=float)
+    except (TypeError, ValueError):
+        return "Return the pair `theta_new, v_new`: two arrays with the shape of theta."
+    if got.shape == np.shape(theta):
+        return "You returned one array; return both new arrays: `return theta_new, v_new`."
+    if got.shape != (2, *np.shape(theta)):
+        return None
+    known = {
+        "θ and v are swapped: return them in the order (theta_new, v_new).": (
+            expected[1],
+            expected[0],
+        ),
+        "θ moved by the old velocity: update v first, then θ ← θ + v with the new v.": (
+            theta + v,
+            expected[1],
+        ),
+        "This is the damped form v ← μv − (1 − μ)ηg; the rule here has no (1 − μ).": (
+            theta + mu * v - (1 - mu) * lr * g,
+            mu * v - (1 - mu) * lr * g,
+        ),
+        "This is torch's form b ← μb + g ; θ ← θ − ηb. Here v is the step itself (v = −ηb), "
+        "so v ← μv − ηg and θ ← θ + v.": (theta - lr * (mu * v + g), mu * v + g),
+        "The gradient is added: go downhill, v ← μv − ηg.": (
+            theta + mu * v + lr * g,
+            mu * v + lr * g,
+        ),
+        "The old velocity is not multiplied by μ: v ← μv − ηg.": (theta + v - lr * g, v - lr * g),
+    }
+    for text, (theta_k, v_k) in known.items():
+        if np.allclose(got, np.stack([theta_k, v_k]), rtol=1e-6, atol=1e-8):
+            return text
+    return None
+
+
+def check_momentum_step(fn, *, strict=None) -> CheckResult:
+    """Chapter 6: ``fn(theta, v, g, lr, momentum)`` returns ``(theta_new, v_new)`` with
+    v_new = μ v − η g and theta_new = θ + v_new, for arrays of any shape."""
+    rng = np.random.default_rng(6)
+
+    def arrays(shape):  # θ, v, g
+        return tuple(rng.normal(size=shape) for _ in range(3))
+
+    cases = [
+        Case((np.array([1.0, -2.0]), np.array([0.5, 0.0]), np.array([2.0, -1.0]), 0.1, 0.9)),
+        Case((np.array([3.0, 1.0, -1.0]), np.zeros(3), np.array([1.0, -4.0, 0.5]), 0.25, 0.9)),
+        Case((*arrays((2, 3)), 0.01, 0.5)),
+        Case((*arrays(4), 0.3, 0.0)),
+        Case((*arrays((3, 2)), 1e-3, 0.99)),
+    ]
+    hint = (
+        "two lines: v_new = momentum * v - lr * g, then theta_new = theta + v_new; "
+        "return theta_new, v_new."
+    )
+    return check(
+        fn,
+        _momentum_step,
+        cases,
+        name="momentum_step",
+        hint=hint,
+        strict=strict,
+        diagnose=_diagnose_momentum_step,
+    )
+
+
+def _diagnose_momentum_rate(case, received, expected) -> str | None:
+    lr, mu, lam = case.args
+    got = np.asarray(received, dtype=float)
+    if got.size != 1:
+        return (
+            "Return one number, the spectral radius: the largest |r| over the two "
+            "eigenvalues r of M, e.g. np.max(np.abs(np.linalg.eigvals(M)))."
+        )
+    got = float(got.reshape(()))
+    roots = np.roots([1.0, -(1.0 + mu - lr * lam), mu])
+    if np.isclose(got, abs(1 - lr * lam)) and not np.isclose(expected, abs(1 - lr * lam)):
+        return "This is gradient descent's |1 − ηλ|: the momentum μ enters M too."
+    if np.isclose(got, np.max(roots.real)):
+        return "The largest real part is not the largest magnitude: take np.abs of the roots."
+    if np.isclose(got, np.sqrt(mu)):
+        return "√μ is the magnitude only of complex roots; real roots can be larger."
+    return None
+
+
+def check_momentum_rate(fn, *, strict=None) -> CheckResult:
+    """Chapter 6: ``fn(lr, momentum, lam)`` returns the spectral radius (largest |r| over
+    the eigenvalues r) of heavy-ball momentum's 2×2 matrix M = [[μ, −ηλ], [μ, 1 − ηλ]]."""
+    from descent.theory import momentum_spectral_radius
+
+    cases = [
+        Case((0.1, 0.9, 2.0), label="η = 0.1, μ = 0.9, λ = 2 (complex roots)"),
+        Case((0.01, 0.1, 1.0), label="η = 0.01, μ = 0.1, λ = 1 (real positive roots)"),
+        Case((2.2, 0.2, 1.0), label="η = 2.2, μ = 0.2, λ = 1 (real negative roots)"),
+        Case((0.25, 0.25, 1.0), label="η = 0.25, μ = 0.25, λ = 1 (critical damping)"),
+        Case((0.5, 0.0, 3.0), label="η = 0.5, μ = 0, λ = 3 (gradient descent)"),
+        Case((3.0, 0.2, 1.0), label="η = 3, μ = 0.2, λ = 1 (diverges)"),
+        Case((0.001, 0.99, 50.0), label="η = 0.001, μ = 0.99, λ = 50"),
+    ]
+    hint = (
+        "build M = np.array([[momentum, -lr * lam], [momentum, 1 - lr * lam]]) and return "
+        "the largest absolute value of its eigenvalues, np.linalg.eigvals(M); they may be "
+        "complex, and np.abs gives their magnitude."
+    )
+    return check(
+        fn,
+        lambda lr, momentum, lam: float(momentum_spectral_radius(lr, momentum, lam)),
+        cases,
+        name="momentum_rate",
+        hint=hint,
+        strict=strict,
+        rtol=1e-6,
+        atol=1e-9,
+        diagnose=_diagnose_momentum_rate,
+    )

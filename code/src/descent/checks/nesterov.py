@@ -1,0 +1,96 @@
+"""Chapter 7, Nesterov: the checker of one step of Nesterov's method."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from descent.checks.engine import Case, CheckResult, check
+
+
+def _nesterov_step(theta, v, g, lr, momentum):
+    """The reference, in velocity form (v = −η b of the package's buffer b):
+    v ← μ v − η g ; θ ← θ + μ v − η g (with the new v), returning new arrays (θ, v)."""
+    theta, v, g = (np.asarray(a, dtype=float) for a in (theta, v, g))
+    v_new = momentum * v - lr * g
+    return theta + momentum * v_new - lr * g, v_new
+
+
+def _diagnose_nesterov_step(case, received, expected) -> str | None:
+    theta, v, g, lr, mu = (case.args[k] for k in range(5))
+    try:
+        got = np.asarray(received, dtype=float)
+    except (TypeError, ValueError):
+        return "Return the pair `theta_new, v_new`: two arrays with the shape of theta."
+    if got.shape == np.shape(theta):
+        return "You returned one array; return both new arrays: `return theta_new, v_new`."
+    if got.shape != (2, *np.shape(theta)):
+        return None
+    v_new = mu * v - lr * g
+    known = {
+        "θ and v are swapped: return them in the order (theta_new, v_new).": (
+            expected[1],
+            expected[0],
+        ),
+        "This is heavy-ball momentum, θ ← θ + v_new (Chapter 6): the look-ahead correction "
+        "is missing. It is what you get when the θ update uses the buffer from before this "
+        "step, or when the copy of the old v is overwritten by the update of v (an alias, "
+        "not a copy).": (theta + v_new, v_new),
+        "The μ² term uses the updated velocity. In θ ← θ + μ² v − (1 + μ) η g the v is the "
+        "one from before this step; with the new one the method takes larger steps than "
+        "Nesterov's and can diverge where it converges.": (
+            theta + mu * mu * v_new - (1 + mu) * lr * g,
+            v_new,
+        ),
+        "The −μ v term (with the old v) is missing: θ ← θ − μ v + (1 + μ) v_new.": (
+            theta + (1 + mu) * v_new,
+            v_new,
+        ),
+        "This is torch's form with its buffer b ← μ b + g. Here v is a velocity, v = −η b, "
+        "so v ← μ v − η g.": (theta - lr * (g + mu * (mu * v + g)), mu * v + g),
+        "The gradient is added: go downhill, v ← μ v − η g.": (
+            theta + mu * (mu * v + lr * g) + lr * g,
+            mu * v + lr * g,
+        ),
+        "θ is right but v is not: return the new velocity μ v − η g.": (expected[0], v),
+    }
+    for text, (theta_k, v_k) in known.items():
+        if np.allclose(got, np.stack([theta_k, v_k]), rtol=1e-6, atol=1e-8):
+            return text
+    return None
+
+
+def check_nesterov_step(fn, *, strict=None) -> CheckResult:
+    """Chapter 7: ``fn(theta, v, g, lr, momentum)`` returns ``(theta_new, v_new)`` for one step
+    of Nesterov's method in velocity form, with g = ∇f(theta):
+
+        v_new = μ v − η g ;  theta_new = θ + μ v_new − η g  (= θ − μ v + (1 + μ) v_new)
+
+    for arrays of any shape, leaving the inputs unchanged. The same iterates as
+    ``descent.optimizers.Nesterov`` with v = −η b."""
+    rng = np.random.default_rng(7)
+
+    def arrays(shape):  # θ, v, g
+        return tuple(rng.normal(size=shape) for _ in range(3))
+
+    cases = [
+        Case((np.array([1.0, -2.0]), np.array([0.5, -0.25]), np.array([2.0, -1.0]), 0.1, 0.9)),
+        Case((np.array([3.0, 1.0, -1.0]), np.zeros(3), np.array([1.0, -4.0, 0.5]), 0.25, 0.9)),
+        Case((*arrays((2, 3)), 0.01, 0.5)),
+        Case((*arrays((3, 2)), 1e-3, 0.99)),
+        Case((*arrays(4), 0.3, 0.0)),
+    ]
+    hint = (
+        "update the velocity exactly as heavy ball does, v_new = momentum * v - lr * g; then "
+        "move θ by the look-ahead part of the new velocity plus a plain gradient step: "
+        "theta_new = theta + momentum * v_new - lr * g. Return theta_new, v_new."
+    )
+    return check(
+        fn,
+        _nesterov_step,
+        cases,
+        name="nesterov_step",
+        hint=hint,
+        strict=strict,
+        unchanged=(0, 1, 2),
+        diagnose=_diagnose_nesterov_step,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check
+from descent.checks.engine import Case, CheckResult, check, diagnose_pair
 
 
 def _adagrad_step(theta, h, g, lr, eps):
@@ -111,31 +111,6 @@ def _rmsprop_mistakes(theta, s, g, lr, rho, eps) -> dict:
         }
 
 
-def _diagnose_pair(state: str, mistakes):
-    """A ``diagnose`` for a step returning (theta_new, state_new), given ``mistakes``
-    (the case's arguments -> {sentence: (θ, state)})."""
-    pair = f"`theta_new, {state}_new`"
-
-    def diagnose(case, received, expected) -> str | None:
-        theta = case.args[0]
-        try:
-            got = np.asarray(received, dtype=float)
-        except (TypeError, ValueError):
-            return f"Return the pair {pair}: two arrays with the shape of theta."
-        if got.shape == np.shape(theta):
-            return f"You returned one array; return both new arrays: `return {pair[1:-1]}`."
-        if got.shape != (2, *np.shape(theta)):
-            return None
-        if np.allclose(got, expected[::-1], rtol=1e-6, atol=1e-8):
-            return f"θ and {state} are swapped: return them in the order {pair}."
-        for text, arrays in mistakes(*case.args).items():
-            if np.allclose(got, np.stack(arrays), rtol=1e-6, atol=1e-8, equal_nan=True):
-                return text
-        return None
-
-    return diagnose
-
-
 def _adaptive_cases(seed: int, with_rho: bool) -> list[Case]:
     """Shared cases: θ, the accumulator, g, then (lr, [rho,] eps). The first case has an
     empty accumulator in two entries (a first step; one with g = 0, where only ε prevents
@@ -183,7 +158,7 @@ def check_adagrad_step(fn, *, strict=None) -> CheckResult:
         rtol=1e-7,
         atol=1e-12,
         unchanged=(0, 1, 2),
-        diagnose=_diagnose_pair("h", _adagrad_mistakes),
+        diagnose=diagnose_pair("h", _adagrad_mistakes),
     )
 
 
@@ -209,5 +184,5 @@ def check_rmsprop_step(fn, *, strict=None) -> CheckResult:
         rtol=1e-7,
         atol=1e-12,
         unchanged=(0, 1, 2),
-        diagnose=_diagnose_pair("s", _rmsprop_mistakes),
+        diagnose=diagnose_pair("s", _rmsprop_mistakes),
     )

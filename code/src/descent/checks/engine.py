@@ -298,6 +298,34 @@ def _compare(received, expected, rtol, atol) -> str | None:
     )
 
 
+def diagnose_pair(state: str, mistakes):
+    """A ``diagnose`` for an optimizer step returning (theta_new, state_new).
+
+    It names a wrong return shape, θ and the state swapped, and each mistake of
+    ``mistakes(*case.args) -> {sentence: (θ, state)}`` whose result the student returned.
+    Used by the checkers of momentum, Nesterov, AdaGrad and RMSProp steps."""
+    pair = f"`theta_new, {state}_new`"
+
+    def diagnose(case, received, expected) -> str | None:
+        theta = case.args[0]
+        try:
+            got = np.asarray(received, dtype=float)
+        except (TypeError, ValueError):
+            return f"Return the pair {pair}: two arrays with the shape of theta."
+        if got.shape == np.shape(theta):
+            return f"You returned one array; return both new arrays: `return {pair[1:-1]}`."
+        if got.shape != (2, *np.shape(theta)):
+            return None
+        if np.allclose(got, expected[::-1], rtol=1e-6, atol=1e-8):
+            return f"θ and {state} are swapped: return them in the order {pair}."
+        for text, arrays in mistakes(*case.args).items():
+            if np.allclose(got, np.stack(arrays), rtol=1e-6, atol=1e-8, equal_nan=True):
+                return text
+        return None
+
+    return diagnose
+
+
 def _generic_diagnosis(received, expected, rtol, atol) -> str | None:
     """Name a few mistakes any numeric exercise can make."""
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check
+from descent.checks.engine import Case, CheckResult, check, diagnose_pair
 
 
 def _nesterov_step(theta, v, g, lr, momentum):
@@ -15,22 +15,10 @@ def _nesterov_step(theta, v, g, lr, momentum):
     return theta + momentum * v_new - lr * g, v_new
 
 
-def _diagnose_nesterov_step(case, received, expected) -> str | None:
-    theta, v, g, lr, mu = (case.args[k] for k in range(5))
-    try:
-        got = np.asarray(received, dtype=float)
-    except (TypeError, ValueError):
-        return "Return the pair `theta_new, v_new`: two arrays with the shape of theta."
-    if got.shape == np.shape(theta):
-        return "You returned one array; return both new arrays: `return theta_new, v_new`."
-    if got.shape != (2, *np.shape(theta)):
-        return None
+def _nesterov_mistakes(theta, v, g, lr, mu):
+    """Common wrong Nesterov steps: {what went wrong: (θ, v) it returns}."""
     v_new = mu * v - lr * g
-    known = {
-        "θ and v are swapped: return them in the order (theta_new, v_new).": (
-            expected[1],
-            expected[0],
-        ),
+    return {
         "This is heavy-ball momentum, θ ← θ + v_new (Chapter 6): the look-ahead correction "
         "is missing. It is what you get when the θ update uses the buffer from before this "
         "step, or when the copy of the old v is overwritten by the update of v (an alias, "
@@ -51,12 +39,11 @@ def _diagnose_nesterov_step(case, received, expected) -> str | None:
             theta + mu * (mu * v + lr * g) + lr * g,
             mu * v + lr * g,
         ),
-        "θ is right but v is not: return the new velocity μ v − η g.": (expected[0], v),
+        "θ is right but v is not: return the new velocity μ v − η g.": (
+            _nesterov_step(theta, v, g, lr, mu)[0],
+            v,
+        ),
     }
-    for text, (theta_k, v_k) in known.items():
-        if np.allclose(got, np.stack([theta_k, v_k]), rtol=1e-6, atol=1e-8):
-            return text
-    return None
 
 
 def check_nesterov_step(fn, *, strict=None) -> CheckResult:
@@ -92,5 +79,5 @@ def check_nesterov_step(fn, *, strict=None) -> CheckResult:
         hint=hint,
         strict=strict,
         unchanged=(0, 1, 2),
-        diagnose=_diagnose_nesterov_step,
+        diagnose=diagnose_pair("v", _nesterov_mistakes),
     )

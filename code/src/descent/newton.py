@@ -18,12 +18,10 @@ be drawn and compared with the optimizers'. numpy only.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from descent import _validation
-from descent.training import Trajectory
+from descent.training import Trajectory, iterate
 
 __all__ = ["newton", "newton_step"]
 
@@ -63,35 +61,13 @@ def newton(
         are zero or at the level of round-off.
     """
     lr = _validation.positive("lr", lr)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-    theta = np.atleast_1d(np.array(function.start if start is None else start, dtype=float))
-    if theta.shape != (function.dim,):
-        raise ValueError(f"start must have shape ({function.dim},), got {np.shape(start)}")
     if label is None:
         label = "Newton" if lr == 1.0 else f"Newton (η={lr:g})"
 
-    points, values = [theta.copy()], [float(function(theta))]
-    diverged_at = None
-    with np.errstate(all="ignore"):
-        for t in range(1, steps + 1):
-            try:
-                theta = theta + lr * newton_step(function, theta)
-            except np.linalg.LinAlgError:  # a singular Hessian: no Newton step exists
-                diverged_at = t
-                break
-            value = float(function(theta))
-            if not (np.all(np.isfinite(theta)) and math.isfinite(value)) or (
-                np.linalg.norm(theta) > bound
-            ):
-                diverged_at = t
-                break
-            points.append(theta.copy())
-            values.append(value)
-    return Trajectory(
-        points=np.array(points),
-        values=np.array(values),
-        diverged=diverged_at is not None,
-        diverged_at=diverged_at,
-        label=str(label),
-    )
+    def advance(theta):
+        try:
+            return theta + lr * newton_step(function, theta)
+        except np.linalg.LinAlgError:  # a singular Hessian: no Newton step exists
+            return None
+
+    return iterate(advance, function, start, steps, bound=bound, label=label)

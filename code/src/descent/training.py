@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["History", "Trajectory", "fit", "label_for", "run"]
+__all__ = ["History", "Trajectory", "fit", "iterate", "label_for", "run"]
 
 #: A run with at least this many steps gets a progress bar in an interactive session.
 PROGRESS_MIN_STEPS = 1000
@@ -128,6 +128,30 @@ def run(optimizer, function, start=None, steps: int = 100, *, bound: float = 1e6
     Returns:
         A ``Trajectory`` with ``points`` of shape (k+1, dim) and ``values`` of shape (k+1,).
     """
+    params = {}
+
+    def advance(theta):
+        g = np.asarray(function.grad(theta), dtype=float)
+        if not np.all(np.isfinite(g)):
+            return None  # the optimizer never sees a non-finite gradient
+        params["theta"] = theta
+        optimizer.update(params, {"theta": g})
+        return theta
+
+    label = label_for(optimizer) if label is None else label
+    return iterate(advance, function, start, steps, bound=bound, label=label)
+
+
+def iterate(advance, function, start=None, steps: int = 100, *, bound: float = 1e6, label=""):
+    """The loop behind ``run`` (and ``descent.newton``): θ_t = advance(θ_{t−1}), t = 1 … steps.
+
+    ``advance(theta)`` returns the next iterate (it may update ``theta`` in place and return
+    it), or None when no step can be taken (a non-finite gradient, a singular Hessian). The
+    run stops there, or at the first iterate that is not finite, whose value is not finite,
+    or whose norm exceeds ``bound``, and the ``Trajectory`` records ``diverged_at``. The
+    arithmetic runs inside ``np.errstate(all="ignore")``: a diverging run prints no warning.
+    ``start`` (default ``function.start``) is copied, never modified.
+    """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
     if not bound > 0:
@@ -143,16 +167,14 @@ def run(optimizer, function, start=None, steps: int = 100, *, bound: float = 1e6
     if not np.all(np.isfinite(theta)) or np.linalg.norm(theta) > bound:
         raise ValueError(f"start must be finite with norm <= bound={bound:g}, got {start!r}")
 
-    params = {"theta": theta}
     points, values = [theta.copy()], [float(function(theta))]
     diverged_at = None
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
-            g = np.asarray(function.grad(theta), dtype=float)
-            if not np.all(np.isfinite(g)):
+            theta = advance(theta)
+            if theta is None:
                 diverged_at = t
                 break
-            optimizer.update(params, {"theta": g})
             value = float(function(theta))
             if not (np.all(np.isfinite(theta)) and math.isfinite(value)) or (
                 np.linalg.norm(theta) > bound
@@ -166,7 +188,7 @@ def run(optimizer, function, start=None, steps: int = 100, *, bound: float = 1e6
         values=np.array(values),
         diverged=diverged_at is not None,
         diverged_at=diverged_at,
-        label=label_for(optimizer) if label is None else str(label),
+        label=str(label),
     )
 
 

@@ -2,6 +2,7 @@
 with finite differences; the drawing and the animation show what the passes computed."""
 
 import math
+import re
 
 import matplotlib
 
@@ -174,5 +175,7 @@ def test_animation_frames_follow_the_two_passes_and_the_player_is_offline():
     assert html.count("data:image/png;base64") == len(frames)
     assert "cdnjs" not in html and "font-awesome" not in html
     assert plt.get_fignums() == []  # nothing left open in pyplot
+    alt = re.search(r'<img id="_anim_img\w*" alt="([^"]+)"', html).group(1)
+    assert "forward pass computes" in alt and "backward pass" in alt
     with pytest.raises(RuntimeError, match="backward"):
         compgraph.animation_frames(Graph(NEURON))

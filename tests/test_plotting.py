@@ -206,3 +206,66 @@ def test_animation_html_works_offline_and_closes_a_pyplot_figure():
     assert set(plt.get_fignums()) == before
     assert "<script" in html and html.count("data:image/png;base64") >= 3
     assert not re.search(r'(src|href)="https?://', html), "the player must not load remote files"
+
+
+def _player_alt(html):
+    """The alt attribute of the animation player's one <img>."""
+    (img,) = re.findall(r'<img id="_anim_img\w*"[^>]*>', html)
+    match = re.search(r'alt="([^"]*)"', img)
+    assert match, f"the player's image has no alt text: {img}"
+    return match.group(1)
+
+
+def test_animation_alt_text_names_the_optimizers_and_the_function():
+    f = functions.rosenbrock
+    runs = [
+        training.run(Momentum(lr=1e-3), f, steps=20),
+        training.run(optimizers.Nesterov(lr=1e-3), f, steps=20),
+    ]
+    html = plotting.animate_trajectories(f, runs, frames=5).data
+    assert _player_alt(html) == (  # the labels as the legend shows them
+        "Animation: Momentum (η=0.001) and Nesterov (η=0.001) descending the Rosenbrock function"
+    )
+    bowl = [training.run(SGD(lr=0.1), functions.bowl, steps=5)]
+    assert _player_alt(plotting.animate_trajectories(functions.bowl, bowl).data) == (
+        "Animation: SGD (η=0.1) descending the bowl function"
+    )
+    sinc = functions.sinc10  # labels with commas or colons are quoted; formulas spelled
+    runs = {f"η = {lr}: {verdict}": training.run(SGD(lr=lr), sinc, [2.0], steps=5)
+            for lr, verdict in ((1.0, "bounces"), (0.5, "lands"))}  # fmt: skip
+    assert _player_alt(plotting.animate_trajectories(sinc, runs).data) == (
+        "Animation: “η = 1.0: bounces” and “η = 0.5: lands” descending the 10 sin(x)/x function"
+    )
+
+
+def test_animation_alt_text_can_be_given_and_is_escaped():
+    f = functions.bowl
+    run = [training.run(SGD(lr=0.1), f, steps=5)]
+    alt = 'SGD creeps along the "long" axis & <never> overshoots.'
+    html = plotting.animate_trajectories(f, run, alt=alt).data
+    assert _player_alt(html) == (
+        "SGD creeps along the &quot;long&quot; axis &amp; &lt;never&gt; overshoots."
+    )
+    for bad in ("", "   ", 3):
+        with pytest.raises(ValueError, match="alt"):
+            plotting.animate_trajectories(f, run, alt=bad)
+
+
+def test_animation_html_alt_text_default_and_given():
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.figure import Figure
+
+    def animation():
+        fig = Figure()
+        ax = fig.add_subplot()
+        ax.set_title("the first frame's title")
+
+        def draw(k):
+            ax.set_title(rf"Secants at $x = 3.5$, $\eta = 0.{k + 1}$")
+
+        return FuncAnimation(fig, draw, frames=3)
+
+    html = plotting.animation_html(animation()).data  # the last frame's title, as text
+    assert _player_alt(html) == "Animation in 3 frames, ending at: Secants at x = 3.5, η = 0.3"
+    html = plotting.animation_html(animation(), alt="The secant turns into the tangent.").data
+    assert _player_alt(html) == "The secant turns into the tangent."

@@ -90,5 +90,7 @@ def test_animate_training_records_the_model_as_it_learns():
     assert snapshots[-1][1] == 1.0  # two well separated blobs: learned
     assert html.data.count("data:image/png;base64") == 4
     assert plt.get_fignums() == []
+    alt = f"from epoch 0 to epoch 6: the training accuracy goes from {before:.0%} to 100%."
+    assert alt in html.data  # the player's alternative text
     with pytest.raises(ValueError, match="frames"):
         regions.animate_training(model, SGD(lr=0.5), blobs, frames=1)

@@ -1,30 +1,41 @@
 """The built book, looked at in headless Chromium as a reader would see it.
 
 Every page of ``_build/html`` must load, show no error output or traceback, typeset all its
-math, load all its images, show no dead widget, open its solution dropdowns, weigh at most
-3 MB, and make no request that leaves the machine (the site must work offline).
+math, load all its images and give each a real alternative text, show no dead widget, open
+its solution dropdowns, weigh at most 3 MB, and make no request that leaves the machine (the
+site must work offline). In the theme's dark mode every page must stay legible: text and
+math light enough on the dark background, and every figure opaque, so that it shows as a
+white card rather than as dark lines on a dark page.
 
 Skips, saying why, when the book is not built or Chromium is missing, unless
 DESCENT_REQUIRE_SITE is set (CI sets it after building), in which case it fails instead.
-Screenshots of every page are written to ``_build/screenshots`` for a human look.
+Screenshots of every page are written to ``_build/screenshots`` (dark mode:
+``_build/screenshots/dark``) for a human look.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
+import io
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
+DARK_SHOTS = SHOTS / "dark"
 PAGE_BUDGET_BYTES = 3 * 1024 * 1024
+# WCAG 2 level AA for normal text: the contrast ratio of text to its background.
+MIN_CONTRAST = 4.5
 
 # Requests that may leave the machine. Empty on purpose: MathJax, fonts and scripts are all
 # served from the built site. Add an entry only with a comment saying why it cannot be local.
@@ -57,7 +68,12 @@ def site():
         _skip_or_fail(
             "the book is not built: run the README's book command first (_build/html is missing)"
         )
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    # DESCENT_CHROMIUM names another Chromium-based browser (GitHub's runners: google-chrome)
+    chromium = (
+        os.environ.get("DESCENT_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
     if chromium is None:
         _skip_or_fail("Chromium is not installed: `apt-get install chromium` (Debian) to run it")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -81,6 +97,7 @@ def site():
         yield f"http://127.0.0.1:{server.server_port}", browser
         browser.close()
     server.shutdown()
+    server.server_close()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -88,10 +105,17 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _visit(site, page_name):
-    """Load a page, record requests, console errors and local files; return (page, report)."""
+def _visit(site, page_name, dark=False):
+    """Load a page, record requests, console errors and local files; return (page, report).
+
+    ``dark``: as a reader whose system prefers a dark colour scheme and who chose the
+    theme's dark mode (pydata-sphinx-theme keeps that choice in localStorage).
+    """
     base, browser = site
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    options = {"color_scheme": "dark"} if dark else {}
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+    if dark:
+        context.add_init_script("localStorage.setItem('mode', 'dark')")
     page = context.new_page()
     report = {"remote": [], "failed": [], "console": [], "files": set()}
 
@@ -147,6 +171,31 @@ def _wait_for_mathjax(page):
     )
 
 
+# Alternative text that says nothing: a file name, a hash, a URL, a placeholder word, or the
+# repr of a matplotlib figure (what a notebook shows when a figure is not drawn).
+_NOT_ALT = re.compile(
+    r"\.(png|jpe?g|gif|svg|webp)\b|^(https?:|data:|/|\.\./|_images)|^[0-9a-f]{16,}"
+    r"|^(figure|image|img|picture|plot|graph|output|animation|png)s?$|^<Figure size",
+    re.IGNORECASE,
+)
+
+
+def _alt_problem(image) -> str | None:
+    """Why an <img>'s alt text (``image["alt"]``) tells a reader nothing, or None if it does.
+
+    An image of the page's content (a figure, an animation) needs a sentence; one of the
+    theme's or of Sphinx's (a logo in the header, an icon from _static) a few words.
+    """
+    alt = (image["alt"] or "").strip()
+    if not alt:
+        return "no alt text"
+    if _NOT_ALT.search(alt) or alt == image["src"].rsplit("/", 1)[-1]:
+        return f"alt text {alt[:60]!r} is a file name, URL, hash or placeholder"
+    if image["content"] and len(alt.split()) < 4:
+        return f"alt text {alt!r} is too short to describe a figure"
+    return None
+
+
 PAGES = [p for p in _pages() if p not in GENERATED] or ["index.html"]
 
 
@@ -176,11 +225,15 @@ def test_page_renders(site, page_name):
 
         # images: loaded, with alternative text
         images = page.eval_on_selector_all(
-            "main img",
-            "els => els.map(e => ({src: e.src, ok: e.complete && e.naturalWidth > 0}))",
+            "img",
+            "els => els.map(e => ({src: e.src, alt: e.getAttribute('alt'),"
+            " ok: e.complete && e.naturalWidth > 0,"
+            " content: !!e.closest('article') && !e.src.includes('/_static/')}))",
         )
         broken = [i["src"] for i in images if not i["ok"]]
         assert broken == [], f"images that did not load: {broken}"
+        bad_alt = [f"{i['src'][:80]}: {problem}" for i in images if (problem := _alt_problem(i))]
+        assert bad_alt == [], f"images without a real alternative text: {bad_alt}"
 
         # no dead widgets: no widget view and no widget repr leaking as text
         assert page.query_selector_all(".jupyter-widgets, .widget-area") == []
@@ -195,12 +248,31 @@ def test_page_renders(site, page_name):
             dropdown.query_selector("button.toggle-button").click()
             body.wait_for_element_state("visible", timeout=5_000)
 
-        weight = _page_weight(report["files"])
+        # every image the page shows counts, even one the browser has not fetched yet
+        shown = {urlparse(i["src"]).path for i in images if i["src"].startswith(site[0])}
+        weight = _page_weight(report["files"] | shown)
         assert weight <= PAGE_BUDGET_BYTES, (
             f"{page_name} weighs {weight / 1e6:.2f} MB (its HTML and images), over the 3 MB budget"
         )
     finally:
         context.close()
+
+
+def test_every_chapter_has_a_binder_launch_button():
+    """Each notebook page links to Binder for this repository, branch and notebook, using the
+    one repository address of _config.yml."""
+    if not HTML.is_dir():
+        _skip_or_fail("the book is not built: run the README's book command first")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repo = urlparse(config["repository"]["url"]).path.strip("/")
+    branch = config["repository"]["branch"]
+    notebooks = sorted((ROOT / "book").glob("*.ipynb"))
+    assert notebooks
+    for notebook in notebooks:
+        page = HTML / "book" / f"{notebook.stem}.html"
+        html = page.read_text(encoding="utf-8")
+        link = f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/book/{notebook.name}"
+        assert link in html, f"{page.name} has no Binder launch button ({link})"
 
 
 def test_every_toc_page_was_built():
@@ -212,3 +284,136 @@ def test_every_toc_page_was_built():
     files.append(toc.split("root:")[1].splitlines()[0].strip())
     missing = [f for f in files if not (HTML / f"{f}.html").exists()]
     assert files and missing == [], f"pages missing from the built site: {missing}"
+
+
+# --------------------------------------------------------------------------- dark mode
+
+# What a reader reads, by kind: each selector is sampled (visible elements with text only).
+TEXT_SAMPLES = {
+    "prose": "main p, main li, main dd, main figcaption",
+    "headings": "main h1, main h2, main h3, main .admonition-title",
+    "links": "main p a, main li a",
+    "math": "main mjx-container",
+    "code": "main div.highlight pre, main div.highlight pre span",
+    "output": "main div.cell_output pre, main div.cell_output pre span",
+    "tables": "main table td, main table th",
+    "player buttons": "main .anim-buttons button, main .anim-state label",
+}
+
+# For each sampled element: its text colour and the colour actually behind it (the first
+# opaque background among it and its ancestors, with translucent ones composited on top).
+_COLOURS_JS = """
+([selectors, most]) => {
+  const parse = c => {
+    const m = /rgba?\\(([^)]*)\\)/.exec(c);
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, under) => top.slice(0, 3).map((v, i) => v * top[3] + under[i] * (1 - top[3]));
+  const behind = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    return layers.reverse().reduce((under, top) => over(top, under), [255, 255, 255]);
+  };
+  const out = [];
+  for (const [kind, selector] of Object.entries(selectors)) {
+    const shown = [...document.querySelectorAll(selector)].filter(el =>
+      el.getClientRects().length && getComputedStyle(el).visibility === "visible"
+      && el.textContent.trim());
+    const step = Math.max(1, Math.ceil(shown.length / most));  // spread over the page
+    for (let i = 0; i < shown.length; i += step) {
+      const el = shown[i];
+      const fg = parse(getComputedStyle(el).color);
+      if (!fg) continue;
+      const bg = behind(el);
+      out.push({kind, text: el.textContent.trim().slice(0, 40), fg: over(fg, bg), bg});
+    }
+  }
+  return out;
+}
+"""
+
+
+def _luminance(rgb) -> float:
+    """WCAG 2 relative luminance of an sRGB colour given as 0-255 channels."""
+    channels = [c / 255 for c in rgb]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(fg, bg) -> float:
+    """WCAG 2 contrast ratio, 1 (none) to 21 (black on white)."""
+    light, dark = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_is_legible_in_dark_mode(site, page_name):
+    """In the theme's dark mode, text, math and code keep their contrast, and figures are
+    shown on a light card."""
+    context, page, report = _visit(site, page_name, dark=True)
+    try:
+        _wait_for_mathjax(page)
+        DARK_SHOTS.mkdir(parents=True, exist_ok=True)
+        name = page_name.replace("/", "__").removesuffix(".html")
+        page.screenshot(path=str(DARK_SHOTS / f"{name}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark", (
+            "the page did not switch to the theme's dark mode"
+        )
+        assert report["console"] == [], f"JavaScript errors in dark mode: {report['console']}"
+
+        samples = page.evaluate(_COLOURS_JS, [TEXT_SAMPLES, 200])
+        assert any(s["kind"] == "prose" for s in samples), "no text found to check"
+        illegible = [
+            f"{s['kind']} {s['text']!r}: contrast {_contrast(s['fg'], s['bg']):.1f}"
+            for s in samples
+            if _contrast(s["fg"], s["bg"]) < MIN_CONTRAST
+        ]
+        assert illegible == [], (
+            f"{page_name} in dark mode has text below contrast {MIN_CONTRAST}: {illegible[:10]}"
+        )
+
+        # figures are shown as drawn (the theme dims them a little): not faded, not inverted
+        looks = page.eval_on_selector_all(
+            "main img",
+            "els => els.filter(e => e.getClientRects().length).map(e => [e.src,"
+            " getComputedStyle(e).opacity, getComputedStyle(e).filter])",
+        )
+        altered = [src for src, opacity, fx in looks if float(opacity) < 1 or "invert" in fx]
+        assert altered == [], f"figures faded or inverted in dark mode: {altered}"
+    finally:
+        context.close()
+
+
+def _animation_frames(html_text: str):
+    """The PNG frames embedded in a page's animation players, as bytes."""
+    for data in re.findall(r'"data:image/png;base64,([^"]+)"', html_text):
+        yield base64.b64decode(re.sub(r"[^A-Za-z0-9+/=]", "", data))  # line breaks too
+
+
+def test_figures_are_opaque():
+    """Every figure (the images of _build/html/_images and every frame of every animation)
+    has an opaque background. A transparent one would show the dark page through it in
+    dark mode, and the book's black lines and labels would vanish into it."""
+    if not HTML.is_dir():
+        _skip_or_fail("the book is not built: run the README's book command first")
+    from PIL import Image
+
+    figures = {p.relative_to(HTML).as_posix(): p.read_bytes() for p in HTML.glob("_images/*.png")}
+    for page_name in PAGES:
+        frames = _animation_frames((HTML / page_name).read_text(encoding="utf-8"))
+        figures |= {f"{page_name}, frame {k}": png for k, png in enumerate(frames)}
+    assert figures, "no figures found in the built site"
+    transparent = []
+    for name, png in figures.items():
+        alpha = Image.open(io.BytesIO(png)).convert("RGBA").getchannel("A")
+        if alpha.getextrema()[0] < 255:
+            transparent.append(name)
+    assert transparent == [], (
+        f"figures with transparent pixels (save them with matplotlib's opaque white "
+        f"background, never transparent=True): {transparent[:10]}"
+    )

@@ -49,8 +49,30 @@ def test_best_time_passes_arguments_and_restores_the_garbage_collector():
     assert gc.isenabled()
 
 
+def test_best_time_with_the_thread_clock_ignores_sleeping():
+    # sleeping uses no processor time: the thread clock sees (almost) none of it
+    wall = timing.best_time(time.sleep, 0.005, repeat=2, number=1)
+    cpu = timing.best_time(time.sleep, 0.005, repeat=2, number=1, clock=time.thread_time)
+    assert wall >= 0.005 and cpu < 0.002
+
+
+def test_best_time_can_skip_the_warm_up_call():
+    calls = []
+    timing.best_time(calls.append, 1, repeat=2, number=1, warmup=False)
+    assert len(calls) == 2  # no warm-up: repeat × number
+    timing.best_time(calls.append, 1, repeat=2, warmup=False)  # number chosen: calibrates
+    assert len(calls) > 2 + 2
+
+
+def test_best_time_uses_the_clock_it_is_given():
+    ticks = iter(range(100))
+    seconds = timing.best_time(lambda: None, repeat=3, number=1, clock=lambda: next(ticks))
+    assert seconds == 1  # every measurement is one tick of this fake clock
+
+
 @pytest.mark.parametrize(
-    "kwargs", [dict(repeat=0), dict(repeat=1.5), dict(number=0), dict(min_time=-1.0)]
+    "kwargs",
+    [dict(repeat=0), dict(repeat=1.5), dict(number=0), dict(min_time=-1.0), dict(clock=1.0)],
 )
 def test_best_time_validates(kwargs):
     with pytest.raises(ValueError):

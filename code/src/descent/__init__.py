@@ -16,12 +16,17 @@ The package is a set of small modules, each holding one concept::
     descent.units          rescaled problems, for the units argument of Adadelta
     descent.adam_variants  Adam with or without bias correction, ε placements
     descent.online         online convex problems (the AMSGrad counterexample)
+    descent.coin_betting   the 1-D coin-betting game behind COCOB
+    descent.schedules      learning-rate schedules, and Scheduled(optimizer, schedule)
+    descent.comparison     fair comparisons: an η grid per optimizer, the summary table
     descent.compgraph      a scalar computational graph, to show backpropagation
     descent.timing         robust timings and BLAS thread limits
+    descent.step_cost      memory, traffic and time of one optimizer step (a benchmark)
     descent.plotting       the book's figures and animations (imports matplotlib)
     descent.regions        decision regions of a classifier (imports matplotlib)
     descent.widgets        ipywidgets explorers (imports ipywidgets)
     descent.checks         checkers for the exercises
+    descent.student_copies the chapters without their solutions, for students
 
 Import the module you need; importing ``descent`` itself loads nothing heavy.
 """

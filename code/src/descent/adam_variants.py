@@ -6,17 +6,15 @@ for each, so that a chapter can compare them on the same problem:
 
 * ``bias_correction``: divide m by (1 − β₁ᵗ) and v by (1 − β₂ᵗ) (True, Algorithm 1), or use
   the zero-started averages as they are (False, the mistake that bias correction fixes);
-* ``eps_mode``, where ε enters the denominator:
+* ``eps_mode``, where ε enters the denominator, one of the three modes of this table:
 
-  ========  ==============================================  ===============================
-  mode      step                                            used by
-  ========  ==============================================  ===============================
-  outside   θ ← θ − η m̂ / (√v̂ + ε)                        Algorithm 1, torch.optim.Adam,
-                                                            optax's ``eps``
-  hat       θ ← θ − ηₜ m / (√v + ε),                        the end of the paper's Section 2,
-            ηₜ = η √(1 − β₂ᵗ) / (1 − β₁ᵗ)                   TensorFlow / Keras
-  inside    θ ← θ − η m̂ / √(v̂ + ε)                        optax's ``eps_root`` (eps = 0)
-  ========  ==============================================  ===============================
+    mode      step                                    used by
+    --------  --------------------------------------  ------------------------------------
+    outside   θ ← θ − η m̂ / (√v̂ + ε)                Algorithm 1, torch.optim.Adam,
+                                                      optax's ``eps``
+    hat       θ ← θ − ηₜ m / (√v + ε),                the end of the paper's Section 2,
+              ηₜ = η √(1 − β₂ᵗ) / (1 − β₁ᵗ)           TensorFlow / Keras
+    inside    θ ← θ − η m̂ / √(v̂ + ε)                optax's ``eps_root`` (eps = 0)
 
   "hat" is "outside" with ε replaced by ε / √(1 − β₂ᵗ): the same method, a different ε.
 

@@ -43,7 +43,7 @@ class Op:
     Attributes:
         symbol: what a drawing writes in the node, e.g. "×".
         arity: the number of inputs.
-        value: value(*inputs) -> the node's value v.
+        value: ``value(*inputs)`` -> the node's value v.
         local: local(inputs, v) -> tuple of ∂v/∂uᵢ, one per input uᵢ.
         expr: v as a formula of its inputs {0}, {1}, e.g. "{0} × {1}".
         dexpr: each ∂v/∂uᵢ as a formula of the inputs and of v itself ({v}), e.g.
@@ -111,9 +111,9 @@ class Graph:
             ``(name, "input")`` for an input, ``(name, op, input_1, ...)`` for an operation,
             with ``op`` a key of ``OPS``.
 
-    Attributes (after ``forward`` / ``backward``):
-        values: name -> value of every node.
-        grads: name -> ∂L/∂(that node), with ∂L/∂L = 1.
+    Attributes:
+        values: name -> value of every node (set by ``forward``).
+        grads: name -> ∂L/∂(that node), with ∂L/∂L = 1 (set by ``backward``).
         trace: the backward pass as it happened, one entry per node in reverse order:
             ``(name, [(consumer, ∂L/∂consumer, ∂consumer/∂name), ...])``; the node's
             gradient is the sum of the products in its list.
@@ -468,6 +468,7 @@ def animate_graph(
     figsize=(8.5, 3.4),
     dpi: int = 72,
     interval: int = 1500,
+    alt: str | None = None,
 ):
     """Play the forward pass, then the backward pass of ``graph``, one node per frame.
 
@@ -477,6 +478,7 @@ def animate_graph(
     gradient ∂L/∂v (in vermillion, below the node), the edges it came through highlighted
     and the chain-rule product in the caption. Returns offline HTML for a notebook
     (``descent.plotting.animation_html``), the figure never registered with pyplot.
+    ``alt``, the player's alternative text, says this in words by default.
     """
     import matplotlib as mpl
     from matplotlib.animation import FuncAnimation
@@ -498,6 +500,15 @@ def animate_graph(
         caption.set_text(frame["caption"])
 
     anim = FuncAnimation(fig, update, frames=len(frames), interval=interval)
+    if alt is None:
+        operations = [n.name for n in graph.nodes if n.op != "input"]
+        alt = (
+            f"Animation of the computational graph, one node per frame: the forward pass "
+            f"computes {', '.join(operations)} from the inputs {', '.join(graph.inputs)}, left "
+            f"to right; then the backward pass computes the gradient ∂{graph.output}/∂v of "
+            f"every node v, from {graph.output} back to the inputs, as the chain rule's product "
+            "of the upstream gradient and the local derivative."
+        )
     # every frame the same size, at the figure's own dpi
     with mpl.rc_context({"savefig.bbox": "standard", "savefig.dpi": dpi}):
-        return plotting.animation_html(anim)
+        return plotting.animation_html(anim, alt=alt)

@@ -239,7 +239,7 @@ class MLP:
         seed: seeds the weight initialisation.
 
     ``params`` maps ``"W1", "b1", "W2", ...`` to the arrays; layer i has Wᵢ of shape
-    (sizes[i−1], sizes[i]) and bᵢ of shape (sizes[i],), sizes = [D, *hidden_sizes, C].
+    (sizes[i−1], sizes[i]) and bᵢ of shape (sizes[i],), ``sizes = [D, *hidden_sizes, C]``.
     The Affine layers use these very arrays: update them in place (``opt.update(model.params,
     grads)``) or assign new ones (``model.params["W1"] = ...``), and ``predict`` sees it.
     """

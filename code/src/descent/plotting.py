@@ -614,7 +614,14 @@ def gradient_field(function, ax=None, n=15, *, title=None, contours=True):
 
 
 def animate_trajectories(
-    function, trajectories, frames=60, interval=80, figsize=(5, 4), dpi=72, title=None
+    function,
+    trajectories,
+    frames=60,
+    interval=80,
+    figsize=(5, 4),
+    dpi=72,
+    title=None,
+    alt=None,
 ):
     """An animation of optimizers moving on a test function, as HTML for a notebook.
 
@@ -627,6 +634,11 @@ def animate_trajectories(
     The figure is never registered with pyplot, so nothing is left open or shown twice.
     60 frames at the default size weigh well under 1.5 MB.
 
+    ``alt`` is the player image's alternative text, for readers who cannot see it: a
+    sentence saying what moves and what to notice. The default names the optimizers and
+    the function, e.g. "Animation: Momentum and Nesterov descending the Rosenbrock
+    function".
+
     Returns:
         ``IPython.display.HTML``; make it the last expression of a cell.
     """
@@ -637,6 +649,9 @@ def animate_trajectories(
     items = _trajectory_items(trajectories)
     if not items:
         raise ValueError("trajectories is empty: give at least one Trajectory")
+    if alt is None:
+        alt = _default_alt(function, [label for label, *_ in items])
+    alt = _check_alt(alt)
     fig = Figure(figsize=figsize, dpi=dpi)
     canvas = FigureCanvasAgg(fig)
     ax = fig.add_subplot()
@@ -682,10 +697,10 @@ def animate_trajectories(
                     counter.set_text(f"step t = {t}")
                     writer.grab_frame()
         html = html_file.read_text()
-    return HTML(_offline(html))
+    return HTML(_with_alt(_offline(html), alt))
 
 
-def animation_html(animation, fig=None):
+def animation_html(animation, fig=None, alt=None):
     """Any matplotlib animation as offline HTML for a notebook.
 
     ``animation.to_jshtml()`` with the player's one remote resource (an icon stylesheet
@@ -693,14 +708,75 @@ def animation_html(animation, fig=None):
     for animations that ``animate_trajectories`` does not draw. Draw on a
     ``matplotlib.figure.Figure`` (not registered with pyplot), or pass the pyplot figure as
     ``fig`` so that it is closed and not shown a second time below the player.
+
+    ``alt`` is the player image's alternative text: a sentence saying what the animation
+    shows and what to notice. The default is built from the figure's titles and texts as
+    the last frame leaves them, e.g. "Animation in 12 frames, ending at: Secants at
+    x = 3.5, h = 0.05"; give one whenever that says too little.
     """
     import matplotlib.pyplot as plt
     from IPython.display import HTML
 
+    if alt is not None:
+        alt = _check_alt(alt)
     html = animation.to_jshtml(default_mode="once")
+    if alt is None:  # drawing the frames left the figure as the last frame shows it
+        figure = animation._fig
+        texts = [ax.get_title() for ax in figure.axes] + [t.get_text() for t in figure.texts]
+        texts = "; ".join(t for t in map(_plain_text, texts) if t) or "a matplotlib figure"
+        alt = f"Animation in {len(_FRAME.findall(html))} frames, ending at: {texts}"
     if fig is not None:
         plt.close(fig)
-    return HTML(_offline(html))
+    return HTML(_with_alt(_offline(html), alt))
+
+
+# Test functions as a sentence names them: people keep their capital, formulas are spelled.
+_SPOKEN_NAMES = {
+    "rosenbrock": "Rosenbrock",
+    "beale": "Beale",
+    "himmelblau": "Himmelblau",
+    "sinc10": "10 sin(x)/x",
+    "tilted_double_well": "tilted double-well",
+}
+_FRAME = re.compile(r"frames\[\d+\] = \"data:image/")
+# mathtext commands of the book's titles, as the characters a screen reader can say.
+_TEX_NAMES = "alpha beta epsilon eta theta mu rho nabla cdot times".split()
+_TEX_SYMBOLS = dict(zip(_TEX_NAMES, "αβεηθμρ∇·×", strict=True))
+
+
+def _default_alt(function, labels) -> str:
+    """The default alt text: "Animation: Momentum and Nesterov descending the Rosenbrock
+    function"."""
+    name = str(getattr(function, "name", "") or "")
+    name = _SPOKEN_NAMES.get(name, name.replace("_", " ").strip())
+    where = f"the {name} function" if name else "a test function"
+    if any(mark in label for label in labels for mark in (",", ":", " and ")):
+        labels = [f"“{label}”" for label in labels]  # so that the list stays readable
+    who = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    return f"Animation: {who} descending {where}"
+
+
+def _check_alt(alt) -> str:
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt must be a sentence describing the animation, got {alt!r}")
+    return " ".join(alt.split())
+
+
+def _plain_text(text: str) -> str:
+    """A matplotlib label without its mathtext markup: "$\\eta = 0.1$" -> "η = 0.1"."""
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _TEX_SYMBOLS.get(m.group(1), m.group(1)), text)
+    text = text.replace("\\,", " ").replace("$", "").replace("{", "").replace("}", "")
+    return " ".join(text.split())
+
+
+def _with_alt(html: str, alt: str) -> str:
+    """The player's HTML with ``alt`` on its one <img> (the frame it shows)."""
+    from html import escape
+
+    tag = re.compile(r'<img id="_anim_img(\w*)"')
+    if len(tag.findall(html)) != 1:
+        raise RuntimeError("matplotlib's animation player changed: cannot find its <img>")
+    return tag.sub(lambda m: f'{m.group(0)} alt="{escape(alt, quote=True)}"', html)
 
 
 # matplotlib's player draws its buttons with Font Awesome icons from a CDN; the book must

@@ -190,6 +190,7 @@ def animate_training(
     figsize=(4.6, 4.2),
     dpi: int = 72,
     interval: int = 250,
+    alt: str | None = None,
 ):
     """An animation of the decision regions of ``model`` while it trains on ``data``.
 
@@ -197,7 +198,8 @@ def animate_training(
     mini-batch order of epoch e seeded by ``seed + e``), for ``epochs`` epochs. The regions
     are recorded before training and after ``frames`` − 1 evenly spaced epochs, and drawn as
     in ``decision_regions``, with the training points on top and the epoch and the training
-    accuracy in the title.
+    accuracy in the title. ``alt``, the player's alternative text, says by default how
+    the training accuracy changed from the first frame to the last.
 
     Returns:
         ``(html, snapshots)``: offline HTML for a notebook (``plotting.animation_html``; the
@@ -244,6 +246,13 @@ def animate_training(
         title.set_text(f"Epoch {epoch}: training accuracy {accuracy:.0%}")
 
     anim = FuncAnimation(fig, update, frames=len(snapshots), interval=interval)
+    if alt is None:
+        (first, _, start), (last, _, end) = snapshots[0], snapshots[-1]
+        alt = (
+            f"Animation of the decision regions of the model over the training points while "
+            f"it trains, from epoch {first} to epoch {last}: the training accuracy goes from "
+            f"{start:.0%} to {end:.0%}."
+        )
     with mpl.rc_context({"savefig.bbox": "standard", "savefig.dpi": dpi}):
-        html = plotting.animation_html(anim)
+        html = plotting.animation_html(anim, alt=alt)
     return html, [(epoch, accuracy) for epoch, _, accuracy in snapshots]

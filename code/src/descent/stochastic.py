@@ -5,16 +5,16 @@ A loss that is an average over N examples, f(θ) = (1/N) Σᵢ fᵢ(θ), has the
 over a batch ℬ of B examples, g = (1/B) Σ_{i∈ℬ} ∇fᵢ(θ), and steps θ ← θ − η_t g. B = 1 is
 stochastic gradient descent (SGD), B = N (without replacement) is full-batch gradient descent.
 
-* ``sgd``             runs it on a ``descent.data.RegressionProblem`` and records the
-                      suboptimality f(θ_t) − f*, the examples processed and the wall-clock time;
-* ``InverseTimeDecay`` the step size η_t = η₀ / (1 + (t − 1)/t₀), which satisfies the
-                      Robbins–Monro conditions Σ η_t = ∞, Σ η_t² < ∞;
+* ``sgd`` runs it on a ``descent.data.RegressionProblem`` and records the suboptimality
+  f(θ_t) − f*, the examples processed and the wall-clock time;
+* ``InverseTimeDecay``: the step size η_t = η₀ / (1 + (t − 1)/t₀), which satisfies the
+  Robbins–Monro conditions Σ η_t = ∞, Σ η_t² < ∞;
 * ``gradient_covariance``, ``minibatch_variance``: how noisy a mini-batch gradient is;
-* ``noise_floor``     the exact stationary E[f(θ) − f*] of constant-step SGD with batches
-                      drawn with replacement, ≈ η tr(Σ) / (4B) for small η, and
-  ``max_stable_lr``   the largest step for which it is finite;
-* ``weight_plane``    a two-weight slice of a regression problem, and ``as_quadratic`` to draw
-                      it with ``descent.plotting``.
+* ``noise_floor``: the exact stationary E[f(θ) − f*] of constant-step SGD with batches drawn
+  with replacement, ≈ η tr(Σ) / (4B) for small η, and ``max_stable_lr``, the largest step
+  for which it is finite;
+* ``weight_plane``: a two-weight slice of a regression problem, and ``as_quadratic`` to draw
+  it with ``descent.plotting``.
 
 numpy only.
 """

@@ -18,6 +18,9 @@ The package is a set of small modules, the engine and one module per chapter::
     descent.checks.adaptive           Ch. 8-9 check_adagrad_step, check_rmsprop_step
     descent.checks.adadelta           Ch. 10  check_adadelta_step
     descent.checks.adam               Ch. 11  check_adam_step
+    descent.checks.cocob              Ch. 12  check_kt_wealth, check_cocob_step
+    descent.checks.schedules          Ch. 13  check_cosine_schedule, check_warmup_cosine
+    descent.checks.step_cost          App.    check_rmsprop_step_inplace
 
 Every public name is available here, as ``checks.<name>``. Importing loads numpy only.
 """
@@ -26,6 +29,7 @@ from descent.checks.adadelta import check_adadelta_step
 from descent.checks.adam import check_adam_step
 from descent.checks.adaptive import check_adagrad_step, check_rmsprop_step
 from descent.checks.backprop import check_affine_backward, check_log_sum_exp
+from descent.checks.cocob import check_cocob_step, check_kt_wealth
 from descent.checks.engine import STATUSES as STATUSES  # public, as before not in __all__
 from descent.checks.engine import WIDTH as WIDTH  # public, as before not in __all__
 from descent.checks.engine import Case, CheckResult, check, random_cases, strict_mode
@@ -35,6 +39,8 @@ from descent.checks.landscapes import check_rosenbrock_gradient
 from descent.checks.minibatch import check_epoch_indices, check_minibatch_gradient
 from descent.checks.momentum import check_momentum_rate, check_momentum_step
 from descent.checks.nesterov import check_nesterov_step
+from descent.checks.schedules import check_cosine_schedule, check_warmup_cosine
+from descent.checks.step_cost import check_rmsprop_step_inplace
 
 __all__ = [
     "Case",
@@ -44,8 +50,11 @@ __all__ = [
     "check_adagrad_step",
     "check_adam_step",
     "check_affine_backward",
+    "check_cocob_step",
+    "check_cosine_schedule",
     "check_epoch_indices",
     "check_gradient_descent",
+    "check_kt_wealth",
     "check_log_sum_exp",
     "check_minibatch_gradient",
     "check_momentum_rate",
@@ -54,7 +63,9 @@ __all__ = [
     "check_numerical_gradient",
     "check_relative_error",
     "check_rmsprop_step",
+    "check_rmsprop_step_inplace",
     "check_rosenbrock_gradient",
+    "check_warmup_cosine",
     "random_cases",
     "strict_mode",
 ]

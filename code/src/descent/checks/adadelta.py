@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check
+from descent.checks.engine import Case, CheckResult, check, exercise
 
 
 def _adadelta_step(theta, s, u, g, lr, rho, eps):
@@ -88,6 +88,12 @@ def _diagnose_adadelta_step(case, received, expected) -> str | None:
     return None
 
 
+@exercise(
+    "adadelta_step",
+    "theta, s, u, g, lr, rho, eps",
+    reference=_adadelta_step,
+    returns=("theta_new", "s_new", "u_new"),
+)
 def check_adadelta_step(fn, *, strict=None) -> CheckResult:
     """Chapter 10: ``fn(theta, s, u, g, lr, rho, eps)`` returns ``(theta_new, s_new, u_new)``
     after one Adadelta step for arrays of any shape:
@@ -132,4 +138,5 @@ def check_adadelta_step(fn, *, strict=None) -> CheckResult:
         rtol=1e-7,
         atol=1e-12,
         diagnose=_diagnose_adadelta_step,
+        returns=("theta_new", "s_new", "u_new"),
     )

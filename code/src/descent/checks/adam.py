@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check
+from descent.checks.engine import Case, CheckResult, WrongResult, check, exercise
 
 
 def _adam_step(
@@ -56,17 +56,24 @@ def _adam_stacked(fn):
             what = f"a {type(result).__name__}"
             if isinstance(result, (tuple, list)):
                 what += f" of {len(result)} items"
-            raise TypeError(
-                f"return the new state as a tuple: theta_new, m_new, v_new, t_new (got {what})"
+            raise WrongResult(
+                f"Return the new state as a tuple: theta_new, m_new, v_new, t_new (got {what})."
             )
         theta_new, m_new, v_new, t_new = result
         shape = np.shape(theta)
-        parts = [np.asarray(a, dtype=float) for a in (theta_new, m_new, v_new)]
+        parts = [np.asarray(a) for a in (theta_new, m_new, v_new)]
         for name, part in zip(("theta_new", "m_new", "v_new"), parts, strict=True):
             if part.shape != shape:
-                raise ValueError(f"{name} has shape {part.shape}; it must have theta's {shape}")
+                raise WrongResult(
+                    f"Wrong shape: {name} has shape {part.shape}; it must have theta's {shape}."
+                )
+            if part.dtype.kind != "f":
+                raise WrongResult(
+                    f"Wrong dtype: {name} holds {part.dtype}, expected floating-point numbers "
+                    "(float64), like theta."
+                )
         if np.size(t_new) != 1:
-            raise TypeError(f"t_new must be one number, the new step count; got {t_new!r}")
+            raise WrongResult(f"t_new must be one number, the new step count; got {t_new!r}.")
         return np.stack([*parts, np.full(shape, float(np.ravel(t_new)[0]))])
 
     stacked.__name__ = getattr(fn, "__name__", "adam_step")
@@ -137,6 +144,12 @@ def _diagnose_adam_step(case, received, expected) -> str | None:
     return None
 
 
+@exercise(
+    "adam_step",
+    "theta, g, m, v, t, lr, beta1, beta2, eps",
+    reference=_adam_step,
+    returns=("theta_new", "m_new", "v_new", "t_new"),
+)
 def check_adam_step(fn, *, strict=None) -> CheckResult:
     """Chapter 11: ``fn(theta, g, m, v, t, lr, beta1, beta2, eps)`` performs one Adam update
     (Algorithm 1 of Kingma & Ba, ε outside the root, as torch) and returns

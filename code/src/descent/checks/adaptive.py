@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check, diagnose_pair
+from descent.checks.engine import Case, CheckResult, check, diagnose_pair, exercise
 
 
 def _adagrad_step(theta, h, g, lr, eps):
@@ -136,6 +136,9 @@ def _adaptive_cases(seed: int, with_rho: bool) -> list[Case]:
     ]
 
 
+@exercise(
+    "adagrad_step", "theta, h, g, lr, eps", reference=_adagrad_step, returns=("theta_new", "h_new")
+)
 def check_adagrad_step(fn, *, strict=None) -> CheckResult:
     """Chapter 8: ``fn(theta, h, g, lr, eps)`` returns ``(theta_new, h_new)`` after one
     AdaGrad step, for arrays of any shape:
@@ -159,9 +162,16 @@ def check_adagrad_step(fn, *, strict=None) -> CheckResult:
         atol=1e-12,
         unchanged=(0, 1, 2),
         diagnose=diagnose_pair("h", _adagrad_mistakes),
+        returns=("theta_new", "h_new"),
     )
 
 
+@exercise(
+    "rmsprop_step",
+    "theta, s, g, lr, rho, eps",
+    reference=_rmsprop_step,
+    returns=("theta_new", "s_new"),
+)
 def check_rmsprop_step(fn, *, strict=None) -> CheckResult:
     """Chapter 9: ``fn(theta, s, g, lr, rho, eps)`` returns ``(theta_new, s_new)`` after one
     RMSProp step, for arrays of any shape:
@@ -185,4 +195,5 @@ def check_rmsprop_step(fn, *, strict=None) -> CheckResult:
         atol=1e-12,
         unchanged=(0, 1, 2),
         diagnose=diagnose_pair("s", _rmsprop_mistakes),
+        returns=("theta_new", "s_new"),
     )

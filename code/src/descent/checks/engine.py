@@ -21,17 +21,22 @@ that a broken solution fails the book's build; a stub still only prints.
 The checkers themselves live in one module per chapter (``descent/checks/adam.py``, ...),
 each with its references, cases and diagnoses; this module holds what they share.
 Adding a checker for a new exercise takes a few lines in its chapter's module: build
-seeded ``Case``s (or use ``random_cases``), name a reference implementation, call ``check``
-(all three imported from ``descent.checks.engine``)::
+seeded ``Case``s (or use ``random_cases``), name a reference implementation, call ``check``,
+and record with ``@exercise`` what the student writes (all imported from
+``descent.checks.engine``)::
 
+    @exercise("sigmoid", "x", reference=nn.sigmoid)
     def check_sigmoid(fn, *, strict=None):
         \"\"\"Exercise: fn(x) = 1 / (1 + exp(−x)), elementwise, stable for large |x|.\"\"\"
         cases = random_cases((5,), (3, 4), seed=5, low=-30, high=30)
         return check(fn, nn.sigmoid, cases, name="sigmoid", hint="...", strict=strict)
 
-then re-export it in ``descent/checks/__init__.py`` (import and ``__all__``), and add wrong
-student functions to the module's tests (tests/test_checks_<module>.py, or
-tests/test_checks.py for chapters 1 and 2) to prove that it catches them.
+then re-export it in ``descent/checks/__init__.py`` (import and ``__all__``), call it in
+strict mode in a hidden cell of the chapter's solution, and add wrong student functions to
+the module's tests (tests/test_checks_<module>.py, or tests/test_checks.py for chapters 1
+and 2) to prove that it catches them. tests/test_checks_generic.py then feeds every checker
+a stub, a function that raises, and answers of the wrong shape and dtype, built from its
+``exercise`` record.
 """
 
 from __future__ import annotations
@@ -58,6 +63,51 @@ _LIBRARY_DIRS = tuple(
     os.path.abspath(p)
     for p in {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
 )
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """What a checker expects the student to write, recorded on it by ``@exercise``.
+
+    Attributes:
+        name: the student's function's name, e.g. "momentum_step".
+        params: its parameter list as written in the stub, e.g. "theta, v, g, lr, momentum".
+        reference: a correct solution, called exactly as the student's function is.
+        returns: for a function that returns a tuple, the names of its items in order,
+            e.g. ("theta_new", "v_new"); None for a single value.
+    """
+
+    name: str
+    params: str
+    reference: Callable
+    returns: tuple[str, ...] | None = None
+
+    @property
+    def signature(self) -> str:
+        """The first line of the stub: ``def name(params):``."""
+        return f"def {self.name}({self.params}):"
+
+
+def exercise(name: str, params: str, *, reference: Callable, returns=None):
+    """Decorator recording on a checker, as ``checker.exercise``, the function the student
+    writes: its name, its parameter list and a reference solution (see ``Exercise``).
+
+    The tests use it to build generic wrong answers for every checker; instructors can read
+    it to write a stub (``checks.check_adam_step.exercise.signature``)."""
+    record = Exercise(name, params, reference, tuple(returns) if returns else None)
+
+    def register(checker: Callable) -> Callable:
+        checker.exercise = record
+        return checker
+
+    return register
+
+
+class WrongResult(Exception):
+    """Raised by a wrapper around the student's function (one that unpacks or validates
+    its result before the comparison, e.g. a tuple of three arrays) when the result has the
+    wrong form. ``check`` reports it as a wrong result, with this exception's text as the
+    reason, not as an error in the student's code."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +173,7 @@ def check(
     atol: float = 1e-8,
     unchanged: Sequence[int] = (),
     diagnose: Callable | None = None,
+    returns: Sequence[str] | None = None,
     quiet: bool = False,
 ) -> CheckResult:
     """Compare ``student_fn`` with ``reference_fn`` on each case; print and return a verdict.
@@ -143,7 +194,10 @@ def check(
         unchanged: indices of arguments the student's function must leave as they were
             (e.g. a numerical gradient must restore x).
         diagnose: ``diagnose(case, received, expected) -> str | None``, a sentence naming a
-            known mistake, tried when a result is wrong.
+            known mistake, tried when a result is wrong (if it raises, it is ignored).
+        returns: for a reference returning a tuple, the names of its items ("theta_new",
+            "v_new"): a tuple or list the student returns is then compared item by item, and
+            a wrong shape or dtype is reported for the item that has it.
         quiet: do not print.
     """
     name = name or getattr(student_fn, "__name__", "your function")
@@ -151,7 +205,17 @@ def check(
     cases = [_as_case(c) for c in cases]
     if not cases:
         raise ValueError("check needs at least one case")
-    result = _verdict(student_fn, reference_fn, cases, name, hint, rtol, atol, unchanged, diagnose)
+    result = _verdict(
+        student_fn, reference_fn, cases, name, hint, rtol, atol, unchanged, diagnose, returns
+    )
+    return report(result, strict=strict, quiet=quiet)
+
+
+def report(result: CheckResult, *, strict: bool | None = None, quiet: bool = False):
+    """Finish a check: in strict mode raise AssertionError (with the message) on a wrong
+    answer or an error, else print the message (unless ``quiet``); return the result.
+    ``check`` ends with it; a checker that builds its verdict itself calls it too."""
+    strict = strict_mode() if strict is None else bool(strict)
     if strict and result.status in ("wrong", "error"):
         raise AssertionError(result.message)
     if not quiet:
@@ -178,7 +242,7 @@ def _as_case(case) -> Case:
     return Case(case if isinstance(case, tuple) else (case,))
 
 
-def _verdict(student_fn, reference_fn, cases, name, hint, rtol, atol, unchanged, diagnose):
+def _verdict(student_fn, reference_fn, cases, name, hint, rtol, atol, unchanged, diagnose, returns):
     n = len(cases)
     if not callable(student_fn):
         return _result(
@@ -188,40 +252,39 @@ def _verdict(student_fn, reference_fn, cases, name, hint, rtol, atol, unchanged,
         where = f"test case {i + 1} of {n}"
         shown_input = _show_input(case, student_fn, reference_fn)
         args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
+        shown = True  # show the expected and received values
         try:
             with np.errstate(all="ignore"):
                 received = student_fn(*args, **kwargs)
         except NotImplementedError:
             return _not_implemented(name)
+        except WrongResult as wrong:
+            problem, shown = str(wrong), False
         except Exception as error:
-            lines = [
-                f"✘ {name} raised {type(error).__name__}: {error}",
-                f"  on {where}, input: {shown_input}",
-                *_student_line(error),
-            ]
-            return _result("error", name, i, "\n".join(lines))
-        if received is None or received is Ellipsis:
-            if i == 0:
-                return _not_implemented(name, returned=received)
-            problem = f"it returned {received!r} (is a `return` missing on some path?)"
+            return _error(name, i, error, f"on {where}", shown_input)
         else:
-            with np.errstate(all="ignore"):
-                expected = reference_fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-            problem = _changed_input(case, args, unchanged, student_fn, reference_fn)
-            if problem is None:
-                problem = _compare(received, expected, rtol, atol)
+            if received is None or received is Ellipsis:
+                if i == 0:
+                    return _not_implemented(name, returned=received)
+                problem = f"it returned {received!r} (is a `return` missing on some path?)"
+                shown = False
+            else:
+                with np.errstate(all="ignore"):
+                    expected = reference_fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+                problem = _changed_input(case, args, unchanged, student_fn, reference_fn)
+                if problem is None:
+                    problem = _compare(received, expected, rtol, atol, returns)
         if problem is None:
             continue
         lines = [f"✘ {name}: wrong result on {where}.", f"  input:    {shown_input}"]
-        if received is not None and received is not Ellipsis:
+        if shown:
             lines += [
                 f"  expected: {_show(expected, _INDENT)}",
                 f"  received: {_show(received, _INDENT)}",
             ]
         lines.append(_wrap(problem))
-        if received is not None and received is not Ellipsis:
-            known = diagnose(case, received, expected) if diagnose else None
-            known = known or _generic_diagnosis(received, expected, rtol, atol)
+        if shown:
+            known = _diagnosis(diagnose, case, received, expected, rtol, atol)
             if known:
                 lines.append(_wrap(known))
         if hint:
@@ -233,6 +296,35 @@ def _verdict(student_fn, reference_fn, cases, name, hint, rtol, atol, unchanged,
 
 def _result(status, name, case, message) -> CheckResult:
     return CheckResult(status == "passed", status, message, name, case)
+
+
+def _error(name, case, error, where, shown_input) -> CheckResult:
+    """The verdict on an exception raised by the student's code: its type and text, where
+    (the case and its input), and the student's own line, without the traceback through
+    the checker."""
+    text = " ".join(str(error).split())
+    if len(text) > 300:
+        text = text[:297] + "..."
+    lines = [
+        f"✘ {name} raised {type(error).__name__} {where}" + (":" if text else "."),
+        *([_wrap(text)] if text else []),
+        f"  input:    {shown_input}",
+        *_student_line(error),
+    ]
+    return _result("error", name, case, "\n".join(lines))
+
+
+def _diagnosis(diagnose, case, received, expected, rtol, atol) -> str | None:
+    """The checker's diagnosis of a wrong result, else a generic one. A diagnosis that
+    fails on an unexpected result (say, of the wrong shape) is skipped."""
+    known = None
+    if diagnose is not None:
+        try:
+            with np.errstate(all="ignore"):
+                known = diagnose(case, received, expected)
+        except Exception:
+            known = None
+    return known or _generic_diagnosis(received, expected, rtol, atol)
 
 
 def _not_implemented(name, returned=NotImplementedError) -> CheckResult:
@@ -251,17 +343,53 @@ def _not_implemented(name, returned=NotImplementedError) -> CheckResult:
     )
 
 
-def _compare(received, expected, rtol, atol) -> str | None:
-    """None if ``received`` matches ``expected``, else a sentence saying how it differs."""
-    expected = np.asarray(expected)
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
+
+
+def _compare(received, expected, rtol, atol, returns=None) -> str | None:
+    """None if ``received`` matches ``expected``, else a sentence saying how it differs.
+
+    An expected tuple (or list) is compared item by item when the student also returned
+    a tuple or list, so that a wrong shape or dtype is named for the item that has it."""
+    if isinstance(expected, (tuple, list)) and isinstance(received, (tuple, list)):
+        n = len(expected)
+        names = list(returns) if returns and len(returns) == n else None
+        if len(received) != n:
+            what = f" ({', '.join(names)})" if names else ""
+            return f"Return {n} items{what}; your function returned {len(received)}."
+        for k, (got, want) in enumerate(zip(received, expected, strict=True)):
+            problem = _compare(got, want, rtol, atol)
+            if problem is not None:
+                which = _ORDINALS[k] if k < len(_ORDINALS) else f"number {k + 1}"
+                item = f"the {which} of the {n} items you return"
+                return f"In {f'{names[k]} ({item})' if names else item}: {problem}"
+        return None
+    if received is None or received is Ellipsis:  # an item of a tuple
+        return f"It is {received!r}: is a `return` or an assignment missing?"
+    try:
+        expected = np.asarray(expected)
+    except ValueError:  # a tuple of items of different shapes, and the student's is not one
+        what = f" ({', '.join(returns)})" if returns else ""
+        n, kind = len(expected), type(received).__name__
+        return f"Return a tuple of {n} items{what}; your function returned one {kind}."
     try:
         got = np.asarray(received)
     except Exception:
-        return f"Your result, a {type(received).__name__}, is not a number or an array."
+        return (
+            f"Your result, a {type(received).__name__}, is not a number or an array (are its "
+            "pieces arrays of different shapes?)."
+        )
+    if got.dtype.kind == "c" and expected.dtype.kind != "c":
+        return (
+            f"Wrong dtype: your result is complex ({got.dtype}), expected real numbers "
+            f"({expected.dtype}). np.abs(z) is the magnitude of a complex z, z.real its real "
+            "part."
+        )
     if got.dtype.kind not in "biuf":
         return (
-            f"Your result, a {type(received).__name__} of dtype {got.dtype}, is not made of "
-            "numbers."
+            f"Wrong dtype: your result, a {type(received).__name__} of dtype {got.dtype}, is "
+            "not made of numbers (an array of objects or strings, or pieces of different "
+            "shapes?)."
         )
     if expected.ndim == 0:
         if got.size != 1:
@@ -281,11 +409,19 @@ def _compare(received, expected, rtol, atol) -> str | None:
                 f"({expected.dtype}); an integer array cannot hold fractions. Create it with "
                 "dtype=float, or with np.zeros_like(x) for a float x."
             )
+    dtype = got.dtype
+    single = dtype.kind == "f" and dtype.itemsize < expected.dtype.itemsize
     got = got.astype(float)
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         return "Your result contains NaN or inf (a division 0/0, or by 0?)."
     if np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
         return None
+    if single and expected.dtype.kind == "f":
+        return (
+            f"Wrong dtype: your result is {dtype}, which keeps about "
+            f"{np.finfo(dtype).precision} significant digits; the expected result is "
+            f"{expected.dtype}. Compute in double precision (dtype=float)."
+        )
     if expected.ndim == 0:
         return f"The values differ by {abs(float(got) - float(expected)):.3g}."
     excess = np.abs(got - expected) - (atol + rtol * np.abs(expected))
@@ -369,8 +505,9 @@ def _changed_input(case, args, unchanged, student_fn, reference_fn) -> str | Non
         else:
             text += f" it has shape {after.shape} instead of {before.shape}"
         return (
-            text + f". Put every entry back as it was before you return (save the old value "
-            f"of {arg}[i] and restore it), so that the caller's array is unchanged."
+            text + f". The caller's {arg} must be as it was when you return: compute into a "
+            f"new array (e.g. {arg} - step, not {arg} -= step), work on a copy, or put back "
+            f"every entry you change (save {arg}[i], restore it)."
         )
     return None
 
@@ -440,4 +577,11 @@ def _show(value, indent: int = 0) -> str:
         with np.printoptions(precision=8, threshold=24, edgeitems=3, linewidth=WIDTH - indent):
             text = repr(value)
         return text.replace("\n", "\n" + " " * indent)
+    if (
+        isinstance(value, tuple)
+        and 1 < len(value) <= 8
+        and any(isinstance(v, np.ndarray) for v in value)
+    ):  # one item per line: (array(...),\n array(...))
+        items = [_show(v, indent + 1) for v in value]
+        return "(" + (",\n" + " " * (indent + 1)).join(items) + ")"
     return repr(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check
+from descent.checks.engine import Case, CheckResult, check, exercise
 
 
 class _Smooth:
@@ -85,12 +85,24 @@ def _diagnose_numerical_gradient(case, received, expected) -> str | None:
     return None
 
 
+def _numerical_gradient(f, x, h=1e-5):
+    """The reference: the test functions know their exact gradient."""
+    return f.grad(x)
+
+
+def _relative_error(a, b):
+    from descent.gradients import relative_error
+
+    return relative_error(a, b)
+
+
+@exercise("numerical_gradient", "f, x, h=1e-5", reference=_numerical_gradient)
 def check_numerical_gradient(fn, *, strict=None) -> CheckResult:
     """Chapter 2: ``fn(f, x, h=1e-5)`` returns the centered-difference gradient of f at x,
     an array shaped like x (vectors and matrices), and leaves x as it found it."""
     return check(
         fn,
-        lambda f, x: f.grad(x),
+        _numerical_gradient,
         _numerical_gradient_cases(),
         name="numerical_gradient",
         hint=(
@@ -106,11 +118,10 @@ def check_numerical_gradient(fn, *, strict=None) -> CheckResult:
     )
 
 
+@exercise("relative_error", "a, b", reference=_relative_error)
 def check_relative_error(fn, *, strict=None) -> CheckResult:
-    """Chapter 2: ``fn(a, b)`` returns max over entries of |aᵢ − bᵢ| / max(|aᵢ|, |bᵢ|), with
+    """Chapter 2: ``fn(a, b)`` returns max over entries of ``|aᵢ − bᵢ| / max(|aᵢ|, |bᵢ|)``, with
     0 for entries where both are 0 — one float, for arrays of any shape or numbers."""
-    from descent.gradients import relative_error
-
     rng = np.random.default_rng(11)
     m = rng.normal(size=(3, 4))
     cases = [
@@ -127,4 +138,4 @@ def check_relative_error(fn, *, strict=None) -> CheckResult:
         "np.maximum, count entries where both are 0 as 0 (guard the division, e.g. with "
         "np.maximum(..., 1e-300)), and return the largest ratio as a float."
     )
-    return check(fn, relative_error, cases, name="relative_error", hint=hint, strict=strict)
+    return check(fn, _relative_error, cases, name="relative_error", hint=hint, strict=strict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check
+from descent.checks.engine import Case, CheckResult, check, exercise
 
 
 class _Gradient:
@@ -90,6 +90,7 @@ def _diagnose_gradient_descent(case, received, expected) -> str | None:
     return None
 
 
+@exercise("gradient_descent", "grad, theta0, lr, steps", reference=_gradient_descent_reference)
 def check_gradient_descent(fn, *, strict=None) -> CheckResult:
     """Chapter 3: ``fn(grad, theta0, lr, steps)`` runs θ ← θ − η ∇f(θ) for ``steps`` steps and
     returns every iterate, θ₀ = theta0 first, as an array of shape (steps + 1, dim); it

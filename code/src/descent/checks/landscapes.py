@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check, random_cases
+from descent.checks.engine import Case, CheckResult, check, exercise, random_cases
 
 
-def check_rosenbrock_gradient(fn, *, strict=None) -> CheckResult:
-    """Chapter 1: ``fn(x)`` returns ∇f(x), shape (2,), for f(x, y) = (1 − x)² + 100(y − x²)²."""
+def _rosenbrock_gradient(theta):
     from descent.functions import rosenbrock
 
+    return rosenbrock.grad(theta)
+
+
+@exercise("rosenbrock_gradient", "theta", reference=_rosenbrock_gradient)
+def check_rosenbrock_gradient(fn, *, strict=None) -> CheckResult:
+    """Chapter 1: ``fn(x)`` returns ∇f(x), shape (2,), for f(x, y) = (1 − x)² + 100(y − x²)²."""
     fixed = [Case((np.array(p),)) for p in ([-1.5, 2.0], [0.0, 0.0], [1.0, 1.0])]
     cases = fixed + random_cases((2,), (2,), (2,), (2,), seed=2024)
     hint = (
         "differentiate term by term with the chain rule; the derivative of 100(y − x²)² with "
         "respect to x brings out a factor −2x. Return np.array([df_dx, df_dy])."
     )
-    return check(fn, rosenbrock.grad, cases, name="rosenbrock_gradient", hint=hint, strict=strict)
+    return check(
+        fn, _rosenbrock_gradient, cases, name="rosenbrock_gradient", hint=hint, strict=strict
+    )

@@ -9,13 +9,14 @@ from descent.checks.engine import (
     _INDENT,
     Case,
     CheckResult,
+    _error,
     _not_implemented,
     _result,
     _show,
-    _student_line,
     _wrap,
     check,
-    strict_mode,
+    exercise,
+    report,
 )
 
 
@@ -48,6 +49,7 @@ def _diagnose_minibatch_gradient(case, received, expected) -> str | None:
     return None
 
 
+@exercise("minibatch_gradient", "X, y, w", reference=_minibatch_gradient)
 def check_minibatch_gradient(fn, *, strict=None) -> CheckResult:
     """Chapter 4: ``fn(X, y, w)`` returns the gradient of the mini-batch least-squares loss
     (1/2B) Σᵢ (xᵢᵀw − yᵢ)² over the B rows of X (shape (B, d)), i.e. Xᵀ(Xw − y)/B, shape
@@ -87,6 +89,12 @@ def check_minibatch_gradient(fn, *, strict=None) -> CheckResult:
         unchanged=(0, 1, 2),
         diagnose=_diagnose_minibatch_gradient,
     )
+
+
+def _epoch_indices(n, batch_size, rng):
+    """A reference: one random order, cut into consecutive pieces."""
+    order = rng.permutation(n)
+    return [order[k : k + batch_size] for k in range(0, n, batch_size)]
 
 
 _EPOCH_HINT = (
@@ -159,12 +167,7 @@ def _epoch_verdict(fn, cases, name) -> CheckResult:
         except NotImplementedError:
             return _not_implemented(name)
         except Exception as error:
-            lines = [
-                f"✘ {name} raised {type(error).__name__}: {error}",
-                f"  on {where}, input: {shown}",
-                *_student_line(error),
-            ]
-            return _result("error", name, i, "\n".join(lines))
+            return _error(name, i, error, f"on {where}", shown)
         if batches is None:
             if i == 0:
                 return _not_implemented(name, returned=result)
@@ -220,6 +223,7 @@ def _epoch_randomness(batches, again, n, batch_size) -> str | None:
     return None
 
 
+@exercise("epoch_indices", "n, batch_size, rng", reference=_epoch_indices)
 def check_epoch_indices(fn, *, strict=None) -> CheckResult:
     """Chapter 4: ``fn(n, batch_size, rng)`` returns one epoch of mini-batches without
     replacement: a list of 1-D integer index arrays that together hold each of 0..n−1
@@ -230,11 +234,5 @@ def check_epoch_indices(fn, *, strict=None) -> CheckResult:
     properties, plus: the same seed gives the same batches, and two epochs drawn from one
     generator differ.
     """
-    name = "epoch_indices"
-    strict = strict_mode() if strict is None else bool(strict)
     cases = [(10, 3, 0), (12, 4, 1), (7, 7, 2), (5, 10, 3), (1, 1, 4), (100, 32, 5), (64, 1, 6)]
-    result = _epoch_verdict(fn, cases, name)
-    if strict and result.status in ("wrong", "error"):
-        raise AssertionError(result.message)
-    print(result.message)
-    return result
+    return report(_epoch_verdict(fn, cases, "epoch_indices"), strict=strict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check, diagnose_pair
+from descent.checks.engine import Case, CheckResult, check, diagnose_pair, exercise
 
 
 def _momentum_step(theta, v, g, lr, momentum):
@@ -34,6 +34,12 @@ def _momentum_mistakes(theta, v, g, lr, mu):
     }
 
 
+@exercise(
+    "momentum_step",
+    "theta, v, g, lr, momentum",
+    reference=_momentum_step,
+    returns=("theta_new", "v_new"),
+)
 def check_momentum_step(fn, *, strict=None) -> CheckResult:
     """Chapter 6: ``fn(theta, v, g, lr, momentum)`` returns ``(theta_new, v_new)`` with
     v_new = μ v − η g and theta_new = θ + v_new, for arrays of any shape."""
@@ -61,6 +67,7 @@ def check_momentum_step(fn, *, strict=None) -> CheckResult:
         hint=hint,
         strict=strict,
         diagnose=diagnose_pair("v", _momentum_mistakes),
+        returns=("theta_new", "v_new"),
     )
 
 
@@ -83,11 +90,16 @@ def _diagnose_momentum_rate(case, received, expected) -> str | None:
     return None
 
 
-def check_momentum_rate(fn, *, strict=None) -> CheckResult:
-    """Chapter 6: ``fn(lr, momentum, lam)`` returns the spectral radius (largest |r| over
-    the eigenvalues r) of heavy-ball momentum's 2×2 matrix M = [[μ, −ηλ], [μ, 1 − ηλ]]."""
+def _momentum_rate(lr, momentum, lam):
     from descent.theory import momentum_spectral_radius
 
+    return float(momentum_spectral_radius(lr, momentum, lam))
+
+
+@exercise("momentum_rate", "lr, momentum, lam", reference=_momentum_rate)
+def check_momentum_rate(fn, *, strict=None) -> CheckResult:
+    """Chapter 6: ``fn(lr, momentum, lam)`` returns the spectral radius (largest ``|r|`` over
+    the eigenvalues r) of heavy-ball momentum's 2×2 matrix M = [[μ, −ηλ], [μ, 1 − ηλ]]."""
     cases = [
         Case((0.1, 0.9, 2.0), label="η = 0.1, μ = 0.9, λ = 2 (complex roots)"),
         Case((0.01, 0.1, 1.0), label="η = 0.01, μ = 0.1, λ = 1 (real positive roots)"),
@@ -104,7 +116,7 @@ def check_momentum_rate(fn, *, strict=None) -> CheckResult:
     )
     return check(
         fn,
-        lambda lr, momentum, lam: float(momentum_spectral_radius(lr, momentum, lam)),
+        _momentum_rate,
         cases,
         name="momentum_rate",
         hint=hint,

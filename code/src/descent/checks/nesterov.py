@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check, diagnose_pair
+from descent.checks.engine import Case, CheckResult, check, diagnose_pair, exercise
 
 
 def _nesterov_step(theta, v, g, lr, momentum):
@@ -46,6 +46,12 @@ def _nesterov_mistakes(theta, v, g, lr, mu):
     }
 
 
+@exercise(
+    "nesterov_step",
+    "theta, v, g, lr, momentum",
+    reference=_nesterov_step,
+    returns=("theta_new", "v_new"),
+)
 def check_nesterov_step(fn, *, strict=None) -> CheckResult:
     """Chapter 7: ``fn(theta, v, g, lr, momentum)`` returns ``(theta_new, v_new)`` for one step
     of Nesterov's method in velocity form, with g = ∇f(theta):
@@ -80,4 +86,5 @@ def check_nesterov_step(fn, *, strict=None) -> CheckResult:
         strict=strict,
         unchanged=(0, 1, 2),
         diagnose=diagnose_pair("v", _nesterov_mistakes),
+        returns=("theta_new", "v_new"),
     )

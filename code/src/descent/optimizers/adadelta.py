@@ -36,10 +36,12 @@ class Adadelta(Optimizer):
         return {"s": np.zeros_like(theta), "u": np.zeros_like(theta)}
 
     def step(self, theta, g, state):
-        s, u = state["s"], state["u"]
+        s, u, (delta, tmp) = state["s"], state["u"], self.scratch(theta, 2)
         s *= self.rho  # s ← ρ s + (1 − ρ) g²
-        s += (1 - self.rho) * g**2
-        delta = np.sqrt(u + self.eps) / np.sqrt(s + self.eps) * g  # Δ ← √(u+ε) / √(s+ε) · g
+        s += np.multiply(1 - self.rho, np.square(g, out=tmp), out=tmp)
+        np.sqrt(np.add(u, self.eps, out=delta), out=delta)  # Δ ← √(u+ε) / √(s+ε) · g
+        delta /= np.sqrt(np.add(s, self.eps, out=tmp), out=tmp)
+        delta *= g
         u *= self.rho  # u ← ρ u + (1 − ρ) Δ²
-        u += (1 - self.rho) * delta**2
-        theta -= self.lr * delta  # θ ← θ − η Δ
+        u += np.multiply(1 - self.rho, np.square(delta, out=tmp), out=tmp)
+        theta -= np.multiply(self.lr, delta, out=delta)  # θ ← θ − η Δ

@@ -33,6 +33,7 @@ class AdaGrad(Optimizer):
         return {"h": np.zeros_like(theta)}
 
     def step(self, theta, g, state):
-        h = state["h"]
-        h += g**2  # h ← h + g²
-        theta -= self.lr * g / (np.sqrt(h) + self.eps)  # θ ← θ − η g / (√h + ε)
+        h, (tmp, denom) = state["h"], self.scratch(theta, 2)
+        h += np.square(g, out=tmp)  # h ← h + g²
+        np.add(np.sqrt(h, out=denom), self.eps, out=denom)  # θ ← θ − η g / (√h + ε)
+        theta -= np.divide(np.multiply(self.lr, g, out=tmp), denom, out=tmp)

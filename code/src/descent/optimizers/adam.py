@@ -43,20 +43,21 @@ class Adam(Optimizer):
         return {name: np.zeros_like(theta) for name in names}
 
     def step(self, theta, g, state):
+        m, v, (tmp, denom) = state["m"], state["v"], self.scratch(theta, 2)
         if self.decoupled_weight_decay:
             theta *= 1 - self.lr * self.weight_decay  # AdamW: θ ← θ − η λ θ
-        elif self.weight_decay:
-            g = g + self.weight_decay * theta  # Adam: g ← g + λ θ
-        m, v = state["m"], state["v"]
+        elif self.weight_decay:  # Adam: g ← g + λ θ (kept in denom until v̂ needs it)
+            g = np.add(g, np.multiply(self.weight_decay, theta, out=denom), out=denom)
         m *= self.beta1  # m ← β₁ m + (1 − β₁) g
-        m += (1 - self.beta1) * g
+        m += np.multiply(1 - self.beta1, g, out=tmp)
         v *= self.beta2  # v ← β₂ v + (1 − β₂) g²
-        v += (1 - self.beta2) * g**2
+        v += np.multiply(1 - self.beta2, np.square(g, out=tmp), out=tmp)
         if self.amsgrad:
             v = np.maximum(state["v_max"], v, out=state["v_max"])  # v_max ← max(v_max, v)
-        m_hat = m / (1 - self.beta1**self.t)  # m̂ = m / (1 − β₁ᵗ)
-        v_hat = v / (1 - self.beta2**self.t)  # v̂ = v / (1 − β₂ᵗ)
-        theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)  # θ ← θ − η m̂ / (√v̂ + ε)
+        m_hat = np.divide(m, 1 - self.beta1**self.t, out=tmp)  # m̂ = m / (1 − β₁ᵗ)
+        v_hat = np.divide(v, 1 - self.beta2**self.t, out=denom)  # v̂ = v / (1 − β₂ᵗ)
+        np.add(np.sqrt(v_hat, out=denom), self.eps, out=denom)  # θ ← θ − η m̂ / (√v̂ + ε)
+        theta -= np.divide(np.multiply(self.lr, m_hat, out=tmp), denom, out=tmp)
 
 
 class AdamW(Adam):
@@ -105,12 +106,13 @@ class AdaMax(Optimizer):
         return {"m": np.zeros_like(theta), "u": np.zeros_like(theta)}
 
     def step(self, theta, g, state):
-        m, u = state["m"], state["u"]
+        m, u, tmp = state["m"], state["u"], self.scratch(theta)
         m *= self.beta1  # m ← β₁ m + (1 − β₁) g
-        m += (1 - self.beta1) * g
+        m += np.multiply(1 - self.beta1, g, out=tmp)
         u *= self.beta2  # u ← max(β₂ u, |g| + ε)
-        np.maximum(u, np.abs(g) + self.eps, out=u)
-        theta -= self.lr / (1 - self.beta1**self.t) * m / u  # θ ← θ − η/(1 − β₁ᵗ) · m/u
+        np.maximum(u, np.add(np.abs(g, out=tmp), self.eps, out=tmp), out=u)
+        np.multiply(self.lr / (1 - self.beta1**self.t), m, out=tmp)  # θ ← θ − η/(1 − β₁ᵗ) · m/u
+        theta -= np.divide(tmp, u, out=tmp)
 
 
 class NAdam(Optimizer):
@@ -143,10 +145,14 @@ class NAdam(Optimizer):
         mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))  # μₜ₊₁
         state["mu_product"] *= mu  # Π ← Π μₜ
         m, v, prod = state["m"], state["v"], state["mu_product"]
+        tmp, denom = self.scratch(theta, 2)
         m *= b1  # m ← β₁ m + (1 − β₁) g
-        m += (1 - b1) * g
+        m += np.multiply(1 - b1, g, out=tmp)
         v *= b2  # v ← β₂ v + (1 − β₂) g²
-        v += (1 - b2) * g**2
-        denom = np.sqrt(v / (1 - b2**t)) + self.eps  # √v̂ + ε
-        theta -= self.lr * (1 - mu) / (1 - prod) * g / denom
-        theta -= self.lr * mu_next / (1 - prod * mu_next) * m / denom
+        v += np.multiply(1 - b2, np.square(g, out=tmp), out=tmp)
+        np.sqrt(np.divide(v, 1 - b2**t, out=denom), out=denom)  # √v̂ + ε
+        denom += self.eps
+        np.multiply(self.lr * (1 - mu) / (1 - prod), g, out=tmp)  # θ ← θ − η(1 − μₜ)/(1 − Π) ·
+        theta -= np.divide(tmp, denom, out=tmp)  # g/(√v̂ + ε)
+        np.multiply(self.lr * mu_next / (1 - prod * mu_next), m, out=tmp)  # − η μₜ₊₁/(1 − Π μₜ₊₁) ·
+        theta -= np.divide(tmp, denom, out=tmp)  # m/(√v̂ + ε)

@@ -43,9 +43,15 @@ class COCOB(Optimizer):
 
     def step(self, theta, g, state):
         L, G, R, S, theta1 = (state[k] for k in ("L", "G", "R", "S", "theta1"))
-        np.maximum(L, np.abs(g), out=L)  # L ← max(L, |g|)
-        G += np.abs(g)  # G ← G + |g|
-        R -= (theta - theta1) * g  # R ← max(R − (θ − θ₁) g, 0)
+        tmp, denom = self.scratch(theta, 2)
+        abs_g = np.abs(g, out=tmp)
+        np.maximum(L, abs_g, out=L)  # L ← max(L, |g|)
+        G += abs_g  # G ← G + |g|
+        np.subtract(theta, theta1, out=tmp)  # R ← max(R − (θ − θ₁) g, 0)
+        R -= np.multiply(tmp, g, out=tmp)
         np.maximum(R, 0.0, out=R)
         S += g  # S ← S + g
-        theta[...] = theta1 - S * (L + R) / (L * np.maximum(G + L, self.alpha * L))
+        np.maximum(np.add(G, L, out=denom), np.multiply(self.alpha, L, out=tmp), out=denom)
+        denom *= L  # θ ← θ₁ − S (L + R) / (L · max(G + L, α L))
+        np.multiply(S, np.add(L, R, out=tmp), out=tmp)
+        np.subtract(theta1, np.divide(tmp, denom, out=tmp), out=theta)

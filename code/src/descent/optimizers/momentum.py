@@ -35,9 +35,9 @@ class Momentum(Optimizer):
         return {"v": np.zeros_like(theta)}
 
     def step(self, theta, g, state):
-        v = state["v"]
+        v, tmp = state["v"], self.scratch(theta)
         v *= self.momentum  # v ← μ v − η g
-        v -= self.lr * g
+        v -= np.multiply(self.lr, g, out=tmp)
         theta += v  # θ ← θ + v
 
 
@@ -68,7 +68,9 @@ class Nesterov(Optimizer):
         return {"b": np.zeros_like(theta)}
 
     def step(self, theta, g, state):
-        b = state["b"]
+        b, tmp = state["b"], self.scratch(theta)
         b *= self.momentum  # b ← μ b + g
         b += g
-        theta -= self.lr * (g + self.momentum * b)  # θ ← θ − η (g + μ b)
+        np.multiply(self.momentum, b, out=tmp)  # θ ← θ − η (g + μ b)
+        tmp += g
+        theta -= np.multiply(self.lr, tmp, out=tmp)

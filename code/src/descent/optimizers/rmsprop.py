@@ -34,7 +34,8 @@ class RMSProp(Optimizer):
         return {"s": np.zeros_like(theta)}
 
     def step(self, theta, g, state):
-        s = state["s"]
+        s, (tmp, denom) = state["s"], self.scratch(theta, 2)
         s *= self.rho  # s ← ρ s + (1 − ρ) g²
-        s += (1 - self.rho) * g**2
-        theta -= self.lr * g / (np.sqrt(s) + self.eps)  # θ ← θ − η g / (√s + ε)
+        s += np.multiply(1 - self.rho, np.square(g, out=tmp), out=tmp)
+        np.add(np.sqrt(s, out=denom), self.eps, out=denom)  # θ ← θ − η g / (√s + ε)
+        theta -= np.divide(np.multiply(self.lr, g, out=tmp), denom, out=tmp)

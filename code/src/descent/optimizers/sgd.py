@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from descent.optimizers.base import Optimizer
 
 
@@ -20,4 +22,5 @@ class SGD(Optimizer):
         super().__init__(lr)
 
     def step(self, theta, g, state):
-        theta -= self.lr * g
+        tmp = self.scratch(theta)
+        theta -= np.multiply(self.lr, g, out=tmp)  # θ ← θ − η g

@@ -1,0 +1,211 @@
+"""Every checker in descent.checks.__all__, fed the same generic students.
+
+Each checker carries an ``exercise`` record (``@exercise`` in descent/checks/engine.py): the
+student's function's name, its parameters and a reference solution. From it these tests
+build, for every checker, checkers added later included:
+
+- a stub raising NotImplementedError: "not implemented yet", never an exception, even in
+  strict mode;
+- a function raising ZeroDivisionError on its own line: status "error", the message names
+  the exception and shows that line, with nothing from descent's internals, and strict mode
+  raises AssertionError;
+- the reference's answer with an extra axis, and with the other kind of dtype (integers for
+  floats and the reverse), where the answer is an array: status "wrong", and the message
+  says "shape" or "dtype".
+
+The book's side is checked too: every checker runs in strict mode in a hidden cell of some
+chapter, on that chapter's own solution, so CI (nbval) fails if a solution or a checker
+breaks.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from descent import checks
+from descent.checks.engine import Exercise
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKERS = sorted(name for name in checks.__all__ if name.startswith("check_"))
+DESCENT_DIR = str(Path(checks.__file__).resolve().parents[1])
+
+
+def _record(name) -> Exercise:
+    record = getattr(getattr(checks, name), "exercise", None)
+    assert isinstance(record, Exercise), (
+        f"checks.{name} has no exercise record: decorate it with "
+        '@exercise("function_name", "its, parameters", reference=...) from '
+        "descent.checks.engine, so that these tests can build students for it"
+    )
+    return record
+
+
+def _student(record: Exercise, body: str, tmp_path: Path):
+    """A function named and declared as the exercise's stub, with ``body``, written to a
+    file so that its source lines show in tracebacks as a notebook cell's do."""
+    source = record.signature + "\n" + "".join(f"    {line}\n" for line in body.splitlines())
+    path = tmp_path / f"student_{record.name}.py"
+    path.write_text(source, encoding="utf-8")
+    namespace: dict = {}
+    exec(compile(source, str(path), "exec"), namespace)
+    return namespace[record.name]
+
+
+def _distorted(record: Exercise, change):
+    """A student returning the reference's answer with ``change`` applied to its first
+    array (the answer itself, or the first item of a tuple or list). ``changed`` records
+    whether any answer had an array to change."""
+
+    def distort(value):
+        if value is None:  # an exercise that changes its arguments in place
+            return value
+        if isinstance(value, (tuple, list)) and value:
+            return type(value)([distort(value[0]), *value[1:]])
+        new = change(value)
+        if new is not value:
+            student.changed = True
+        return new
+
+    def student(*args, **kwargs):
+        return distort(record.reference(*args, **kwargs))
+
+    student.__name__ = record.name
+    student.changed = False
+    return student
+
+
+def _extra_axis(value):
+    if np.ndim(value) == 0:
+        return np.array([value, value])  # two numbers where one is expected
+    return np.asarray(value)[np.newaxis]
+
+
+def _other_dtype(value):
+    if np.ndim(value) == 0:
+        return value  # a number: no dtype to get wrong
+    array = np.asarray(value)
+    return array.astype(float) if array.dtype.kind in "biu" else array.astype(int)
+
+
+def _flat(message: str) -> str:
+    return " ".join(message.split())
+
+
+def test_there_are_checkers():
+    assert len(CHECKERS) >= 10, CHECKERS
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_the_record_matches_the_reference(name, capsys):
+    record = _record(name)
+    assert re.fullmatch(r"[a-z_][a-z0-9_]*", record.name), record.name
+    namespace: dict = {}
+    exec(record.signature + "\n    pass", namespace)  # the parameters are valid Python
+    params = list(inspect.signature(namespace[record.name]).parameters)
+    inspect.signature(record.reference).bind(*params)  # called like the student's function
+    result = getattr(checks, name)(record.reference, strict=True)
+    assert result.passed and result.status == "passed", result.message
+    assert capsys.readouterr().out.startswith("✔")
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_a_stub_is_not_implemented_even_in_strict_mode(name, tmp_path, capsys, monkeypatch):
+    record, checker = _record(name), getattr(checks, name)
+    stub = _student(record, "# your code here\nraise NotImplementedError", tmp_path)
+    result = checker(stub, strict=True)
+    assert result.status == "not implemented" and not result.passed
+    assert "not implemented yet" in result.message
+    monkeypatch.setenv("CI", "true")
+    assert checker(stub).status == "not implemented"
+    assert capsys.readouterr().out.count("not implemented yet") == 2
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_an_exception_shows_the_students_line_only(name, tmp_path, capsys):
+    record, checker = _record(name), getattr(checks, name)
+    raises = _student(record, "zero = 0\nscale = 1 / zero\nreturn scale", tmp_path)
+    result = checker(raises)
+    assert result.status == "error" and not result.passed, result.message
+    assert result.message == capsys.readouterr().out.strip()
+    assert "raised ZeroDivisionError" in result.message and "division by zero" in result.message
+    assert "scale = 1 / zero" in result.message  # the student's own line
+    assert f"in {record.name}" in result.message
+    assert "Traceback" not in result.message and DESCENT_DIR not in result.message
+    assert not re.search(r"\w+\.py\b", result.message), result.message  # no internal files
+    with pytest.raises(AssertionError, match="ZeroDivisionError"):
+        checker(raises, strict=True)
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_a_wrong_shape_is_named(name, capsys):
+    record, checker = _record(name), getattr(checks, name)
+    student = _distorted(record, _extra_axis)
+    result = checker(student)
+    if not student.changed:
+        pytest.skip(f"{record.name} returns nothing: it changes its arguments in place")
+    assert result.status == "wrong" and not result.passed, result.message
+    assert "shape" in result.message.lower(), result.message
+    with pytest.raises(AssertionError):
+        checker(student, strict=True)
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_a_wrong_dtype_is_named(name, capsys):
+    record, checker = _record(name), getattr(checks, name)
+    student = _distorted(record, _other_dtype)
+    result = checker(student)
+    if not student.changed:
+        pytest.skip(f"{record.name} returns no array: no dtype to get wrong")
+    assert result.status == "wrong" and not result.passed, result.message
+    assert "dtype" in _flat(result.message), result.message
+    with pytest.raises(AssertionError):
+        checker(student, strict=True)
+
+
+# --------------------------------------------------------------------------- the book
+
+
+def _code_cells():
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code":
+                source = cell["source"]
+                yield path, cell, "".join(source) if isinstance(source, list) else source
+
+
+def test_every_checker_runs_strictly_on_a_solution_in_the_book():
+    """A checker only protects the book if some chapter runs it, in strict mode, in a
+    hidden cell after its solution: then nbval fails when the solution or the checker
+    breaks."""
+    strict = set()
+    for _, cell, source in _code_cells():
+        if "remove-cell" in cell.get("metadata", {}).get("tags", []):
+            strict.update(re.findall(r"checks\.(check_\w+)\([^()]*strict=True", source))
+    missing = [name for name in CHECKERS if name not in strict]
+    assert missing == [], (
+        f"never run as `assert checks.check_xxx(fn, strict=True).passed` in a hidden "
+        f"(remove-cell) cell of a chapter: {missing}"
+    )
+
+
+def test_every_stub_in_the_book_is_declared_as_its_record_says():
+    """The record's signature is the first line of the chapter's stub, so that the generic
+    students above are called exactly as the students' own functions are."""
+    stubs = {
+        source.splitlines()[0].strip()
+        for _, _, source in _code_cells()
+        if source.startswith("def ") and "raise NotImplementedError" in source
+    }
+    records = {name: getattr(getattr(checks, name), "exercise", None) for name in CHECKERS}
+    wrong = [
+        f"{name}: {record.signature}"
+        for name, record in records.items()
+        if record is not None and record.signature not in stubs  # no record: failed above
+    ]
+    assert wrong == [], f"no stub in book/*.ipynb begins with: {wrong}"

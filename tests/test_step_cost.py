@@ -1,0 +1,219 @@
+"""descent.step_cost: memory per parameter, bytes per step, naive steps, the benchmark."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from descent import step_cost
+from descent.optimizers import ALL, Adam, AdamW, NAdam
+
+# every optimizer, plus the variants whose state or rule differ
+CASES = {name: (cls, {}) for name, cls in ALL.items()}
+CASES["Adam-amsgrad"] = (Adam, {"amsgrad": True})
+CASES["Adam-L2"] = (Adam, {"weight_decay": 0.1})
+CASES["AdamW-amsgrad"] = (AdamW, {"amsgrad": True, "weight_decay": 0.05})
+CASES["NAdam-psi"] = (NAdam, {"momentum_decay": 0.05})
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_state_bytes_are_8_per_state_array_in_float64(case):
+    cls, kwargs = CASES[case]
+    opt = cls(**kwargs)
+    arrays = step_cost.state_arrays(opt)
+    assert step_cost.state_bytes(opt) == 8 * len(arrays)
+    assert step_cost.state_bytes(opt, dtype=np.float32) == 4 * len(arrays)
+
+
+def test_state_bytes_per_optimizer():
+    expected = {"SGD": 0, "Momentum": 8, "Nesterov": 8, "AdaGrad": 8, "RMSProp": 8,
+                "Adadelta": 16, "Adam": 16, "AdaMax": 16, "NAdam": 16, "AdamW": 16,
+                "COCOB": 40}  # fmt: skip
+    assert {name: step_cost.state_bytes(name) for name in ALL} == expected
+    assert step_cost.state_bytes(Adam(amsgrad=True)) == 24  # v_max: a third array
+
+
+def test_bytes_moved_per_step():
+    expected = {"SGD": 24, "Momentum": 40, "Nesterov": 40, "AdaGrad": 40, "RMSProp": 40,
+                "Adadelta": 56, "Adam": 56, "AdaMax": 56, "NAdam": 56, "AdamW": 56,
+                "COCOB": 96}  # fmt: skip
+    assert {name: step_cost.bytes_moved(name) for name in ALL} == expected
+    assert step_cost.bytes_moved(Adam(amsgrad=True)) == 72
+    assert step_cost.bytes_moved("Adam", dtype=np.float32) == 28
+
+
+def test_cocob_reads_theta1_but_never_writes_it():
+    # 5 state arrays; θ₁ is read only: 2 (θ) + 1 (g) + 5 reads + 4 writes = 12 accesses
+    assert len(step_cost.state_arrays("COCOB")) == 5
+    assert step_cost.bytes_moved("COCOB") == 12 * 8
+
+
+def test_passes_count_numpy_operations_and_their_bytes():
+    # SGD: tmp = η g (read g, write tmp), θ -= tmp (read θ, tmp; write θ): 2 passes, 40 B
+    assert step_cost.passes("SGD") == (2, 40.0)
+    # Adam: 10 passes of one read and one write, 4 of two reads and one write
+    assert step_cost.passes("Adam") == (14, 10 * 16 + 4 * 24)
+    assert step_cost.passes(Adam(amsgrad=True)) == (15, 256 + 24)  # + max(v_max, v)
+    for name in ALL:
+        calls, moved = step_cost.passes(name)
+        assert calls >= 2 and moved > step_cost.bytes_moved(name), name
+        naive_calls, naive_moved = step_cost.passes(name, naive=True)
+        # the naive step makes the same passes; COCOB's computes |g| twice
+        assert naive_calls == calls + (name == "COCOB"), name
+        assert naive_moved == moved + 16 * (name == "COCOB"), name
+
+
+def test_passes_leave_the_step_usable():
+    opt = Adam()
+    step_cost.passes(opt)  # works on a copy: opt itself is untouched
+    assert opt.workspace_nbytes == 0 and opt.t == 0
+    params = {"w": np.ones(3)}
+    opt.update(params, {"w": np.ones(3)})
+    assert type(params["w"]) is np.ndarray and params["w"][0] < 1
+
+
+def test_scratch_arrays_are_at_most_two():
+    counts = {name: step_cost.scratch_arrays(name) for name in ALL}
+    assert counts["SGD"] == counts["Momentum"] == counts["AdaMax"] == 1
+    assert counts["Adam"] == counts["AdaGrad"] == counts["COCOB"] == 2
+    assert max(counts.values()) == 2
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_naive_and_in_place_steps_give_the_same_iterates(case):
+    """Two independent writings of every rule agree bit for bit over several steps."""
+    cls, kwargs = CASES[case]
+    rng = np.random.default_rng(11)
+    theta0 = rng.normal(size=(4, 3))
+    params = {"w": theta0.copy()}
+    opt = cls(**kwargs)
+    naive = step_cost.NAIVE[cls.__name__]
+    ref = cls(**kwargs)  # holds the hyperparameters and t for the naive step
+    theta, state = theta0.copy(), ref.init_state(theta0)
+    for k in range(6):
+        g = 0.5 * theta + rng.normal(size=theta.shape)  # depends on where we are
+        g[0, 0] = 0.0 if k == 2 else g[0, 0]  # a zero gradient entry, once
+        opt.update(params, {"w": g})
+        ref.t += 1
+        theta, state = naive(ref, theta, g, state)
+        np.testing.assert_array_equal(params["w"], theta)
+        for name, value in opt.state["w"].items():
+            np.testing.assert_array_equal(value, state[name], err_msg=name)
+    assert not np.allclose(theta, theta0)  # the parameters moved
+
+
+@pytest.mark.parametrize("name", list(ALL))
+def test_naive_steps_do_not_modify_their_inputs(name):
+    opt = step_cost.make_optimizer(name)
+    opt.t = 3
+    rng = np.random.default_rng(5)
+    theta, g = rng.normal(size=5), rng.normal(size=5)
+    state = opt.init_state(theta)
+    before = (theta.copy(), g.copy(), {k: np.copy(v) for k, v in state.items()})
+    new_theta, new_state = step_cost.NAIVE[name](opt, theta, g, state)
+    np.testing.assert_array_equal(theta, before[0])
+    np.testing.assert_array_equal(g, before[1])
+    for k, v in state.items():
+        np.testing.assert_array_equal(v, before[2][k])
+    assert not np.array_equal(new_theta, theta)
+
+
+def test_naive_covers_every_optimizer():
+    assert set(step_cost.NAIVE) == set(ALL)
+
+
+def test_copy_bandwidth_is_a_plausible_number():
+    bw = step_cost.copy_bandwidth(n=2**16, repeat=2)
+    assert math.isfinite(bw) and 1e8 < bw < 1e13  # 0.1 GB/s ... 10 TB/s
+
+
+def test_timings_are_positive_and_grow_with_n():
+    small = step_cost.time_step("Adam", 100, repeat=2)
+    big = step_cost.time_step("Adam", 200_000, repeat=2)
+    assert 0 < small < big
+    assert step_cost.time_naive("SGD", 1000, repeat=2) > 0
+
+
+def synthetic():
+    r = step_cost.StepCost(sizes=(10, 1000), copy_bandwidth=1e9)
+    r.bytes_moved = {"SGD": 24.0}
+    r.state_bytes, r.scratch_arrays = {"SGD": 0.0}, {"SGD": 1}
+    r.passes = {"SGD": (2, 40.0)}
+    r.inplace = {"SGD": np.array([1e-6, 4.8e-5])}
+    r.naive = {"SGD": np.array([1e-6, 9.6e-5])}
+    r.torch = {"default": {"SGD": np.array([2e-6, 2.4e-5])}}
+    return r
+
+
+def test_step_cost_arithmetic():
+    r = synthetic()
+    np.testing.assert_allclose(r.limit("SGD"), [2.4e-7, 2.4e-5])  # 24 n bytes at 1 GB/s
+    np.testing.assert_allclose(r.fraction("SGD"), [0.24, 0.5])
+    np.testing.assert_allclose(r.speedup("SGD"), [1.0, 2.0])
+    np.testing.assert_allclose(r.torch_ratio("SGD"), [2.0, 0.5])
+    assert np.isnan(r.torch_ratio("SGD", "fused")).all()
+    table = r.time_table(1000)
+    assert "2.00×" in table and "0.50" in table and "torch default" in table
+    assert r.predicted_fraction("SGD") == 0.6
+    assert r.memory_table().splitlines()[2].split() == ["SGD", "0", "1", "24", "2", "40"]
+
+
+def test_unknown_names_are_refused():
+    with pytest.raises(ValueError, match="Adamm"):
+        step_cost.measure(["Adamm"], sizes=(10,))
+    with pytest.raises(ValueError, match="variant"):
+        step_cost.time_torch("Adam", 10, variant="compiled")
+
+
+def test_quick_command_prints_every_optimizer(capsys):
+    result = step_cost.main(["--quick", "--no-torch", "--repeat", "1"])
+    out = capsys.readouterr().out
+    assert result.sizes == (1000, 10_000) and not result.torch
+    assert "copy bandwidth" in out and "n = 10,000 parameters" in out
+    lines = out.splitlines()
+    for name in ALL:
+        # one memory row and one row per size
+        assert sum(line.startswith(f"{name} ") for line in lines) == 3, name
+    for name in ALL:
+        assert np.all(result.inplace[name] > 0) and np.all(result.naive[name] > 0)
+
+
+def test_command_line_errors():
+    with pytest.raises(SystemExit):
+        step_cost.main(["--repeat", "0"])
+    with pytest.raises(SystemExit):
+        step_cost.main(["--optimizers", "Adamm"])
+
+
+def test_works_without_torch():
+    """With torch made unimportable, measure() and the module still work."""
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from descent import step_cost\n"
+        "r = step_cost.measure(['SGD', 'COCOB'], sizes=(100,), repeat=1, copy_n=2**14)\n"
+        "assert r.torch == {} and step_cost.time_torch('SGD', 10) is None\n"
+        "assert r.inplace['COCOB'][0] > 0\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+def test_importing_step_cost_does_not_import_torch():
+    code = "import sys; import descent.step_cost; print('torch' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_repeat_can_be_given_per_size():
+    r = step_cost.measure(["SGD"], sizes=(10, 20), repeat=(2, 1), copy_n=2**12, torch=False)
+    assert r.inplace["SGD"].shape == (2,)
+    with pytest.raises(ValueError, match="one per size"):
+        step_cost.measure(["SGD"], sizes=(10, 20), repeat=(2,), torch=False)
+    with pytest.raises(ValueError, match="repeat"):
+        step_cost.measure(["SGD"], sizes=(10,), repeat=0, torch=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, WrongResult, check, exercise
+from descent.checks.engine import Case, CheckResult, WrongResult, check, exercise, state_arrays
 
 
 def _adam_step(
@@ -52,26 +52,11 @@ def _adam_stacked(fn):
         result = fn(theta, g, m, v, t, lr, beta1, beta2, eps)
         if result is None or result is Ellipsis:
             return result
+        names, shape = ("theta_new", "m_new", "v_new", "t_new"), np.shape(theta)
         if not isinstance(result, (tuple, list)) or len(result) != 4:
-            what = f"a {type(result).__name__}"
-            if isinstance(result, (tuple, list)):
-                what += f" of {len(result)} items"
-            raise WrongResult(
-                f"Return the new state as a tuple: theta_new, m_new, v_new, t_new (got {what})."
-            )
-        theta_new, m_new, v_new, t_new = result
-        shape = np.shape(theta)
-        parts = [np.asarray(a) for a in (theta_new, m_new, v_new)]
-        for name, part in zip(("theta_new", "m_new", "v_new"), parts, strict=True):
-            if part.shape != shape:
-                raise WrongResult(
-                    f"Wrong shape: {name} has shape {part.shape}; it must have theta's {shape}."
-                )
-            if part.dtype.kind != "f":
-                raise WrongResult(
-                    f"Wrong dtype: {name} holds {part.dtype}, expected floating-point numbers "
-                    "(float64), like theta."
-                )
+            state_arrays(result, names, shape)  # raises WrongResult: says what is wrong
+        *arrays, t_new = result
+        parts = state_arrays(arrays, names[:3], shape)
         if np.size(t_new) != 1:
             raise WrongResult(f"t_new must be one number, the new step count; got {t_new!r}.")
         return np.stack([*parts, np.full(shape, float(np.ravel(t_new)[0]))])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, WrongResult, check, exercise
+from descent.checks.engine import Case, CheckResult, check, exercise, state_arrays
 
 # --------------------------------------------------------------------------- KT wealth
 
@@ -167,26 +167,7 @@ def _cocob_stacked(fn):
         result = fn(theta, g, theta1, L, G, R, S, alpha)
         if result is None or result is Ellipsis:
             return result
-        if not isinstance(result, (tuple, list)) or len(result) != 5:
-            what = f"a {type(result).__name__}"
-            if isinstance(result, (tuple, list)):
-                what += f" of {len(result)} items"
-            raise WrongResult(
-                "Return the new state as a tuple: theta_new, L_new, G_new, R_new, S_new "
-                f"(got {what})."
-            )
-        shape = np.shape(theta)
-        parts = [np.asarray(a) for a in result]
-        for name, part in zip(_ROWS, parts, strict=True):
-            if part.shape != shape:
-                raise WrongResult(
-                    f"Wrong shape: {name} has shape {part.shape}; it must have theta's {shape}."
-                )
-            if part.dtype.kind != "f":
-                raise WrongResult(
-                    f"Wrong dtype: {name} holds {part.dtype}, expected floating-point numbers "
-                    "(float64), like theta."
-                )
+        parts = state_arrays(result, _ROWS, np.shape(theta))
         return np.stack(parts)
 
     stacked.__name__ = getattr(fn, "__name__", "cocob_step")

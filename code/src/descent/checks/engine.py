@@ -110,6 +110,30 @@ class WrongResult(Exception):
     reason, not as an error in the student's code."""
 
 
+def state_arrays(result, names: Sequence[str], shape: tuple) -> list[np.ndarray]:
+    """A student's returned state, ``result``, as float arrays of θ's ``shape``, one per name
+    of ``names`` (e.g. "theta_new", "m_new"): raises WrongResult, with a sentence the student
+    can act on, if it is not a tuple of that many items, or an item has the wrong shape or
+    is not floating-point."""
+    if not isinstance(result, (tuple, list)) or len(result) != len(names):
+        what = f"a {type(result).__name__}"
+        if isinstance(result, (tuple, list)):
+            what += f" of {len(result)} items"
+        raise WrongResult(f"Return the new state as a tuple: {', '.join(names)} (got {what}).")
+    parts = [np.asarray(a) for a in result]
+    for name, part in zip(names, parts, strict=True):
+        if part.shape != shape:
+            raise WrongResult(
+                f"Wrong shape: {name} has shape {part.shape}; it must have theta's {shape}."
+            )
+        if part.dtype.kind != "f":
+            raise WrongResult(
+                f"Wrong dtype: {name} holds {part.dtype}, expected floating-point numbers "
+                "(float64), like theta."
+            )
+    return parts
+
+
 @dataclass(frozen=True)
 class Case:
     """One test input: positional ``args``, keyword ``kwargs``, and optionally a ``label``

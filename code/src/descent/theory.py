@@ -39,6 +39,15 @@ def momentum_iteration_matrix(lr: float, momentum: float, lam: float) -> np.ndar
     return np.array([[mu, -eta_lam], [mu, 1.0 - eta_lam]])
 
 
+def _largest_root_magnitude(a, c):
+    """max |r| over the roots of r² − a r + c (arrays of equal shape): (|a| + √(a² − 4c)) / 2
+    if the roots are real (a² ≥ 4c), else √c, the modulus of both complex roots."""
+    disc = a * a - 4.0 * c
+    real = 0.5 * (np.abs(a) + np.sqrt(np.maximum(disc, 0.0)))
+    radius = np.where(disc >= 0, real, np.sqrt(np.maximum(c, 0.0)))
+    return radius[()] if radius.ndim == 0 else radius
+
+
 def momentum_spectral_radius(lr, momentum, lam):
     """max |r| over the eigenvalues r of ``momentum_iteration_matrix(lr, momentum, lam)``.
 
@@ -49,11 +58,7 @@ def momentum_spectral_radius(lr, momentum, lam):
     All arguments broadcast; μ = 0 gives gradient descent's |1 − ηλ|.
     """
     lr, mu, lam = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (lr, momentum, lam)))
-    a = 1.0 + mu - lr * lam
-    disc = a * a - 4.0 * mu
-    real = 0.5 * (np.abs(a) + np.sqrt(np.maximum(disc, 0.0)))
-    radius = np.where(disc >= 0, real, np.sqrt(np.maximum(mu, 0.0)))
-    return radius[()] if radius.ndim == 0 else radius
+    return _largest_root_magnitude(1.0 + mu - lr * lam, mu)
 
 
 def momentum_rate(lr, momentum, eigenvalues):
@@ -304,11 +309,7 @@ def nesterov_spectral_radius(lr, momentum, lam):
     """
     lr, mu, lam = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (lr, momentum, lam)))
     s = 1.0 - lr * lam
-    a, c = (1.0 + mu) * s, mu * s
-    disc = a * a - 4.0 * c
-    real = 0.5 * (np.abs(a) + np.sqrt(np.maximum(disc, 0.0)))
-    radius = np.where(disc >= 0, real, np.sqrt(np.maximum(c, 0.0)))
-    return radius[()] if radius.ndim == 0 else radius
+    return _largest_root_magnitude((1.0 + mu) * s, mu * s)
 
 
 def nesterov_rate(lr, momentum, eigenvalues):

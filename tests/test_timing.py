@@ -79,6 +79,36 @@ def test_best_time_validates(kwargs):
         timing.best_time(lambda: None, **kwargs)
 
 
+def test_interleaved_takes_turns_and_keeps_each_best():
+    order = []
+    # a fake clock: each measurement lasts the ticks given for (function, round)
+    lengths = {("a", 0): 1, ("b", 0): 3, ("a", 1): 2, ("b", 1): 1, ("a", 2): 4, ("b", 2): 2}
+    state = {"now": 0}
+
+    def clock():
+        return state["now"]
+
+    def make(name):
+        def fn():
+            rnd = sum(1 for o in order if o == name)
+            order.append(name)
+            state["now"] += lengths[name, rnd]
+
+        return fn
+
+    best = timing.interleaved(
+        {"a": make("a"), "b": make("b")}, rounds=3, repeat=1, number=1, warmup=False, clock=clock
+    )
+    assert order == ["a", "b"] * 3  # one measurement of each, in turn, three rounds
+    assert best == {"a": 1, "b": 1} and list(best) == ["a", "b"]
+
+
+@pytest.mark.parametrize("rounds", [0, 1.5, True])
+def test_interleaved_validates_rounds(rounds):
+    with pytest.raises(ValueError, match="rounds must be an integer >= 1"):
+        timing.interleaved({"a": lambda: None}, rounds=rounds)
+
+
 def _threads():
     from threadpoolctl import threadpool_info
 

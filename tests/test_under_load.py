@@ -2,7 +2,6 @@
 
 import importlib.util
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -41,12 +40,11 @@ def test_an_unknown_command_is_refused(tmp_path):
 
 
 def test_the_load_stops_by_itself():
-    tic = time.monotonic()
     workers = under_load.start_load(max_seconds=0.5, cpu=1, memory=1)
     for w in workers:
-        w.join(timeout=30)
-    assert not any(w.is_alive() for w in workers) and time.monotonic() - tic < 30
-    assert [w.exitcode for w in workers] == [0, 0]
+        w.join(timeout=60)
+    assert not any(w.is_alive() for w in workers)
+    assert [w.exitcode for w in workers] == [0, 0]  # ended normally, not stopped
 
 
 def test_the_summary_is_the_result_line():

@@ -7,9 +7,9 @@ the book is configured to show that picture instead of dead controls.
 
 An explorer keeps one matplotlib figure for its whole life and draws it once per change
 (no second pass to crop it; its layout engine keeps the labels inside), then sends the
-pixels as a quickly compressed PNG shown at its own size, so that it stays sharp. A
-drawing function may also keep its artists and only update their data (``clear=False``):
-``trajectory_explorer`` draws the contours once and then moves only the paths.
+pixels as a quickly compressed PNG shown at its own size, so that it stays sharp. An
+explorer with a ``background`` draws that once and keeps its pixels; a change then draws
+only what moves: ``trajectory_explorer`` draws the contours once and then only the paths.
 
 Make one with ``explore(draw, lr=(0.01, 1.0, 0.01, 0.1))`` for any figure, or with
 ``trajectory_explorer(functions.bowl, Momentum, {"lr": ..., "momentum": ...})`` for the most
@@ -68,29 +68,34 @@ class Explorer:
             draws on ``ax`` (for several panels, use ``ax.figure``: remove ``ax`` and call
             ``ax.figure.subplots(...)``). Use the axes, never ``plt.*``.
         sliders: dict name -> slider specification (see the module docstring).
+        background: optional ``background(ax)``, which draws once what never changes
+            (contours, axes limits and labels). Then ``draw`` draws only what moves, on the
+            same axes every time: what it drew before is removed first, and it is drawn
+            over the kept pixels of the background (matplotlib's blitting), so that a
+            change does not draw the contours and the axes again. ``draw`` must then leave
+            the limits, scales and labels of the axes alone.
         figsize: the figure size in inches (default: the book's). At ``dpi`` 100 the
             default picture is 640 × 420 pixels; keep it under about 480 pixels high so that
             the explorer, sliders included, fits a laptop's screen.
         dpi: pixels per inch of the picture, which is shown at its own size.
-        clear: ``True`` (default): every change clears the figure and calls ``draw`` with
-            fresh axes. ``False``: ``draw`` gets the same axes every time and updates what it
-            drew before (``line.set_data(...)``), which is faster for costly backgrounds.
 
     Attributes:
         controls: dict name -> ipywidgets control.
         ui: the ipywidgets box (controls above the picture) that Jupyter displays.
         values: the current value of every control.
+        fig: the one matplotlib figure the explorer draws, again and again.
     """
 
-    def __init__(self, draw, sliders: Mapping, *, figsize=None, dpi: int = 100, clear=True):
+    def __init__(self, draw, sliders: Mapping, *, background=None, figsize=None, dpi: int = 100):
         if not callable(draw):
             raise TypeError(f"draw must be a function draw(ax, **values), got {draw!r}")
         self.draw = draw
-        self.clear = clear
+        self.background = background
         self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.fig)
-        self._ax = None
-        self._background = None
+        self._ax = None  # with a background: the axes, kept
+        self._moving = []  # with a background: what the last call of draw added
+        self._pixels = None  # with a background: its picture, once drawn
         self.controls = {name: _control(name, spec) for name, spec in sliders.items()}
         # Shown at its own size (a stretched picture is blurred), narrower on a small screen.
         self.image = ipywidgets.Image(
@@ -112,29 +117,36 @@ class Explorer:
 
     def figure(self, **values) -> Figure:
         """The explorer's figure drawn for the current values, ``values`` overriding some."""
-        if self.clear or self._ax is None:
+        values = {**self.values, **values}
+        if self.background is None:  # everything, from scratch
             self.fig.clear()
-            self._background = None
+            self.draw(self.fig.add_subplot(), **values)
+            return self.fig
+        if self._ax is None:
             self._ax = self.fig.add_subplot()
-        self.draw(self._ax, **{**self.values, **values})
+            self.background(self._ax)
+            self._ax.set_autoscale_on(False)  # what moves must not move the axes
+        ax = self._ax
+        while self._moving:
+            self._moving.pop().remove()
+        before = set(ax.get_children())
+        self.draw(ax, **values)
+        self._moving = [artist for artist in ax.get_children() if artist not in before]
+        for artist in [*self._moving, ax.title, ax._left_title, ax._right_title]:
+            artist.set_animated(True)  # drawn over the background's pixels, in png()
         return self.fig
 
     def png(self, **values) -> bytes:
-        """The figure (see ``figure``) as PNG bytes: one drawing, a fast compression.
-
-        With ``clear=False``, the first drawing is kept as a background: later pictures
-        restore its pixels and draw only the artists marked ``animated`` (matplotlib's
-        blitting), so that contours and axes are not drawn again on every change.
-        """
+        """The figure (see ``figure``) as PNG bytes: one drawing, a fast compression."""
         fig = self.figure(**values)
         canvas = fig.canvas
-        if self._background is None:
-            canvas.draw()  # everything but the animated artists
-            if not self.clear:
-                fig.set_layout_engine("none")  # keep this layout: the background fits it
-                self._background = canvas.copy_from_bbox(fig.bbox)
+        if self.background is None or self._pixels is None:
+            canvas.draw()  # all but the animated artists: with a background, that is it
+            if self.background is not None:
+                fig.set_layout_engine("none")  # keep the layout the background fits
+                self._pixels = canvas.copy_from_bbox(fig.bbox)
         else:
-            canvas.restore_region(self._background)
+            canvas.restore_region(self._pixels)
         for ax in fig.axes:
             moving = [artist for artist in ax.get_children() if artist.get_animated()]
             for artist in sorted(moving, key=lambda artist: artist.get_zorder()):
@@ -181,14 +193,16 @@ def _crop(pixels: np.ndarray, margin: int = 6) -> np.ndarray:
     return np.ascontiguousarray(pixels[top : rows[-1] + margin + 1, left : cols[-1] + margin + 1])
 
 
-def explore(draw, **sliders) -> Explorer:
+def explore(draw, background=None, **sliders) -> Explorer:
     """An ``Explorer`` of ``draw(ax, **values)`` with one slider per keyword.
+
+    ``background(ax)``, if given, draws once what never changes (see ``Explorer``).
 
     >>> def draw(ax, lr):
     ...     plotting.plot_trajectories(functions.bowl, [run(SGD(lr=lr), functions.bowl)], ax=ax)
     >>> explore(draw, lr=(0.05, 1.0, 0.05, 0.3))  # doctest: +SKIP
     """
-    return Explorer(draw, sliders)
+    return Explorer(draw, sliders, background=background)
 
 
 def trajectory_explorer(
@@ -210,7 +224,12 @@ def trajectory_explorer(
     base_start = np.atleast_1d(
         np.array(function.start if start is None else start, dtype=float)
     ).copy()
-    drawn = []  # the paths of the last change; the contours stay
+
+    def background(ax):
+        if getattr(function, "dim", 2) == 1:
+            plotting.plot_1d(function, ax=ax)
+        else:
+            plotting.contour(function, ax=ax)
 
     def draw(ax, **values):
         point = base_start.copy()
@@ -233,19 +252,10 @@ def trajectory_explorer(
                 heading += "\n" + ", ".join(
                     f"{SYMBOLS.get(k, k)} = {_text(v)}" for k, v in values.items()
                 )
-        if not ax.has_data():  # the first drawing: the background
-            if getattr(function, "dim", 2) == 1:
-                plotting.plot_1d(function, ax=ax)
-            else:
-                plotting.contour(function, ax=ax)
-        while drawn:
-            drawn.pop().remove()
-        drawn.extend(plotting.draw_paths(function, runs, ax))
+        plotting.draw_paths(function, runs, ax)
         ax.set_title(heading)
-        for artist in [*drawn, ax.title]:  # drawn over the kept background (see png)
-            artist.set_animated(True)
 
-    return Explorer(draw, sliders, clear=False)
+    return Explorer(draw, sliders, background=background)
 
 
 # --------------------------------------------------------------------------- controls

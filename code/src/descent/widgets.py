@@ -73,7 +73,9 @@ class Explorer:
             same axes every time: what it drew before is removed first, and it is drawn
             over the kept pixels of the background (matplotlib's blitting), so that a
             change does not draw the contours and the axes again. ``draw`` must then leave
-            the limits, scales and labels of the axes alone.
+            the limits, scales and labels of the axes alone. A background may replace the
+            axes by panels (``ax.remove()``, ``ax.figure.subplots(...)``): ``draw`` then gets
+            the first panel, and all of them in ``ax.figure.axes``.
         figsize: the figure size in inches (default: the book's). At ``dpi`` 100 the
             default picture is 640 × 420 pixels; keep it under about 480 pixels high so that
             the explorer, sliders included, fits a laptop's screen.
@@ -124,16 +126,19 @@ class Explorer:
             return self.fig
         if self._ax is None:
             self._ax = self.fig.add_subplot()
-            self.background(self._ax)
-            self._ax.set_autoscale_on(False)  # what moves must not move the axes
-        ax = self._ax
+            self.background(self._ax)  # it may replace the axes by several panels:
+            if self._ax not in self.fig.axes:  # then draw gets the first one
+                self._ax = self.fig.axes[0]
+            for ax in self.fig.axes:
+                ax.set_autoscale_on(False)  # what moves must not move the axes
         while self._moving:
             self._moving.pop().remove()
-        before = set(ax.get_children())
-        self.draw(ax, **values)
-        self._moving = [artist for artist in ax.get_children() if artist not in before]
-        for artist in [*self._moving, ax.title, ax._left_title, ax._right_title]:
-            artist.set_animated(True)  # drawn over the background's pixels, in png()
+        before = {artist for ax in self.fig.axes for artist in ax.get_children()}
+        self.draw(self._ax, **values)
+        for ax in self.fig.axes:
+            self._moving += [artist for artist in ax.get_children() if artist not in before]
+            for artist in [ax.title, ax._left_title, ax._right_title, *self._moving]:
+                artist.set_animated(True)  # drawn over the background's pixels, in png()
         return self.fig
 
     def png(self, **values) -> bytes:

@@ -201,6 +201,8 @@ def test_a_chapter_in_jupyterlab(lab):
         # the book's hidden test cells: collapsed to a placeholder bar, their code not shown
         collapsed = page.locator(".jp-CodeCell .jp-InputPlaceholder")
         assert collapsed.count() == _hidden_cell_count() > 0
+        collapsed.nth(1).scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "hidden-cells.png"))
         code_editors = page.locator(".jp-CodeCell .jp-InputArea-editor:visible")
         shown = " ".join(code_editors.all_inner_texts())
         assert "assert" not in shown, "a test cell's code is shown"

@@ -1,7 +1,8 @@
 """How long each explorer of the book takes to redraw, in kernel CPU time.
 
 For every chapter, runs the notebook's cells in order, quietly, until the cell that shows
-the explorer, then moves its controls one at a time,
+the explorer (a failing hidden test cell, such as a timing check on a busy machine, is
+passed over), then moves its controls one at a time,
 the way a student would, and measures the CPU time that the change costs the kernel: the
 computation, the drawing and the PNG. Prints one line per explorer: the median and the
 largest time over the changes, and how many pictures each change produced (1 is right).
@@ -47,7 +48,8 @@ def find_explorer(path: Path):
             continue
         with capture_output():
             result = shell.run_cell(cell.source, store_history=False)
-        if not result.success:
+        hidden = "remove-cell" in cell.metadata.get("tags", [])
+        if not result.success and not hidden:
             raise RuntimeError(f"{path.name}: a cell failed: {result.error_in_exec!r}")
         if isinstance(result.result, Explorer):
             return result.result

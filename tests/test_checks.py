@@ -180,7 +180,7 @@ def test_rosenbrock_off_by_sign():
         "expected: array([-155.,  -50.])",
         "received: array([155.,  50.])",
         "sign is flipped",
-        "Hint:",
+        "Hint 1 of 2:",
     )
     assert result.case == 0
 
@@ -319,7 +319,7 @@ def test_check_with_labels_names_and_a_custom_diagnosis():
         quiet=True,
     )
     _assert_wrong(result, "square: wrong result", "input:    x = two", "That is a cube.")
-    assert "Hint: multiply x by itself" in result.message
+    assert "Hint 1 of 1: multiply x by itself" in result.message
     assert repr(result) == "CheckResult(name='square', status='wrong', passed=False)"
 
 

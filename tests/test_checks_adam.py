@@ -96,10 +96,18 @@ def raises(theta, g, m, v, t, lr, beta1, beta2, eps):
 
 
 def test_correct_solutions_pass(capsys):
-    for fn in (adam_step, adam_step_in_place):
-        result = checks.check_adam_step(fn)
-        assert result.passed and result.status == "passed"
-        assert "correct on all 6 test cases" in capsys.readouterr().out
+    result = checks.check_adam_step(adam_step)
+    assert result.passed and result.status == "passed"
+    assert "correct on all 6 test cases" in capsys.readouterr().out
+
+
+def test_a_step_that_changes_its_inputs_is_wrong(capsys):
+    """The exercise says "without modifying its inputs", as every step exercise does."""
+    result = checks.check_adam_step(adam_step_in_place)
+    assert result.status == "wrong" and not result.passed, result.message
+    assert "changed its input theta" in result.message, result.message
+    with pytest.raises(AssertionError, match="changed its input"):
+        checks.check_adam_step(adam_step_in_place, strict=True)
 
 
 def test_reference_is_the_package_adam():

@@ -208,10 +208,18 @@ def cocob_raises(theta, g, theta1, L, G, R, S, alpha):
 
 
 def test_cocob_correct_solutions_pass(capsys):
-    for fn in (cocob_step, cocob_in_place):
-        result = checks.check_cocob_step(fn)
-        assert result.passed and result.status == "passed", result.message
-        assert "correct on all 6 test cases" in capsys.readouterr().out
+    result = checks.check_cocob_step(cocob_step)
+    assert result.passed and result.status == "passed", result.message
+    assert "correct on all 6 test cases" in capsys.readouterr().out
+
+
+def test_cocob_step_that_changes_its_inputs_is_wrong(capsys):
+    """The exercise says "without modifying its inputs", as every step exercise does."""
+    result = checks.check_cocob_step(cocob_in_place)
+    assert result.status == "wrong" and not result.passed, result.message
+    assert "changed its input theta" in result.message, result.message
+    with pytest.raises(AssertionError, match="changed its input"):
+        checks.check_cocob_step(cocob_in_place, strict=True)
 
 
 def test_cocob_reference_is_the_package_optimizer():

@@ -139,7 +139,7 @@ def test_other_wrong_answers_show_the_input_and_the_difference():
     result = checks.check_gradient_descent(returns_only_the_last)
     _assert_wrong(result, "Wrong shape: expected (6, 2), received (2,)", "lr = 0.3", "steps = 5")
     result = checks.check_gradient_descent(lr_squared)
-    _assert_wrong(result, "∇f of f = 0.1x₁² + 2x₂²", "entries differ", "Hint:")
+    _assert_wrong(result, "∇f of f = 0.1x₁² + 2x₂²", "entries differ", "Hint 1 of 2:")
 
 
 def test_the_one_dimensional_case_and_errors():

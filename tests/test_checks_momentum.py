@@ -63,11 +63,19 @@ def step_raises(theta, v, g, lr, momentum):
     return theta[7], v
 
 
-def test_momentum_step_accepts_correct_solutions(capsys):
-    for fn in (step, step_in_place):
-        result = checks.check_momentum_step(fn)
-        assert result.passed and result.status == "passed"
-        assert "correct on all 5 test cases" in capsys.readouterr().out
+def test_momentum_step_accepts_a_correct_solution(capsys):
+    result = checks.check_momentum_step(step)
+    assert result.passed and result.status == "passed"
+    assert "correct on all 5 test cases" in capsys.readouterr().out
+
+
+def test_momentum_step_that_changes_its_inputs_is_wrong(capsys):
+    """The exercise says "without modifying its inputs", as every step exercise does."""
+    result = checks.check_momentum_step(step_in_place)
+    assert result.status == "wrong" and not result.passed, result.message
+    assert "changed its input theta" in result.message, result.message
+    with pytest.raises(AssertionError, match="changed its input"):
+        checks.check_momentum_step(step_in_place, strict=True)
 
 
 def test_momentum_step_stub_never_raises():

@@ -62,6 +62,7 @@ def _adam_stacked(fn):
         return np.stack([*parts, np.full(shape, float(np.ravel(t_new)[0]))])
 
     stacked.__name__ = getattr(fn, "__name__", "adam_step")
+    stacked.__wrapped__ = fn
     return stacked
 
 
@@ -135,7 +136,7 @@ def _diagnose_adam_step(case, received, expected) -> str | None:
     reference=_adam_step,
     returns=("theta_new", "m_new", "v_new", "t_new"),
 )
-def check_adam_step(fn, *, strict=None) -> CheckResult:
+def check_adam_step(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 11: ``fn(theta, g, m, v, t, lr, beta1, beta2, eps)`` performs one Adam update
     (Algorithm 1 of Kingma & Ba, ε outside the root, as torch) and returns
     ``(theta_new, m_new, v_new, t_new)``; ``m``, ``v`` are the moment estimates and ``t`` the
@@ -171,17 +172,20 @@ def check_adam_step(fn, *, strict=None) -> CheckResult:
         state(3, 20, 0.05, 0.8, 0.999, 0.1),
         state(2, 1000, 0.01, 0.0, 0.9, 1e-8),
     ]
-    hint = (
-        "t_new = t + 1; m_new = β₁ m + (1 − β₁) g; v_new = β₂ v + (1 − β₂) g²; "
-        "m̂ = m_new / (1 − β₁ ** t_new); v̂ = v_new / (1 − β₂ ** t_new); "
-        "theta_new = theta − lr · m̂ / (√v̂ + eps). The rows shown are θ, m, v, t."
+    hint_texts = (
+        "Follow the algorithm box line by line: the two moment averages, their bias "
+        "corrections, then the step. The rows shown are θ, m, v and t.",
+        "Count this update before the bias correction (the first update has t = 1), correct "
+        "m and v each with its own β, and add ε outside the square root of v̂.",
     )
     return check(
         _adam_stacked(fn),
         _adam_reference,
         cases,
         name="adam_step",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
+        unchanged=(0, 1, 2, 3),
         strict=strict,
         rtol=1e-7,
         atol=1e-12,

@@ -28,6 +28,7 @@ def _affine_part(fn, k: int):
         return result[k]
 
     part.__name__ = getattr(fn, "__name__", "affine_backward")
+    part.__wrapped__ = fn
     return part
 
 
@@ -59,7 +60,7 @@ def _diagnose_affine_backward(k: int):
 
 
 @exercise("affine_backward", "x, W, dout", reference=_affine_backward, returns=("dx", "dW", "db"))
-def check_affine_backward(fn, *, strict=None) -> CheckResult:
+def check_affine_backward(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 5: ``fn(x, W, dout)`` returns ``(dx, dW, db)`` for out = x W + b, with
     x (N, D), W (D, M), dout = ∂L/∂out (N, M): dx = dout Wᵀ (N, D), dW = xᵀ dout (D, M),
     db = Σₙ doutₙ (M,). The three arrays are checked in this order."""
@@ -69,12 +70,21 @@ def check_affine_backward(fn, *, strict=None) -> CheckResult:
         Case(tuple(rng.normal(size=s) for s in ((n, d), (d, m), (n, m)))) for n, d, m in shapes
     ]
     hints = {
-        "dx": "dx[n, d] = Σₘ dout[n, m] W[d, m]: a matrix product of dout with W transposed. "
-        "Let the shapes guide you: (N, M) times (M, D) gives (N, D).",
-        "dW": "dW[d, m] = Σₙ x[n, d] dout[n, m]: one matrix product, summing over the batch. "
-        "(D, N) times (N, M) gives (D, M).",
-        "db": "b[m] is added to out[n, m] for every example n, so db[m] = Σₙ dout[n, m]: "
-        "sum over the batch axis.",
+        "dx": (
+            "Each input x[n, d] reaches every output of its row n through the weights "
+            "W[d, ·]: its gradient sums over the outputs m.",
+            "Let the shapes guide you: dx has the shape (N, D) of x, and one matrix product "
+            "of dout (N, M) with W (D, M), one of them transposed, gives it.",
+        ),
+        "dW": (
+            "Each weight W[d, m] is used by every example n: its gradient is a sum over the batch.",
+            "dW has the shape (D, M) of W: one matrix product of x (N, D) and dout (N, M), "
+            "summing over N, gives it.",
+        ),
+        "db": (
+            "The bias b[m] is added to out[n, m] for every example n.",
+            "So its gradient adds up dout over the batch axis, and has the shape (M,) of b.",
+        ),
     }
     for k, part in enumerate(("dx", "dW", "db")):
         result = check(
@@ -83,6 +93,7 @@ def check_affine_backward(fn, *, strict=None) -> CheckResult:
             cases,
             name=f"affine_backward ({part})",
             hint=hints[part],
+            level=hint,
             strict=False,
             unchanged=(0, 1, 2),
             diagnose=_diagnose_affine_backward(k),
@@ -131,7 +142,7 @@ def _log_sum_exp(x):
 
 
 @exercise("log_sum_exp", "x", reference=_log_sum_exp)
-def check_log_sum_exp(fn, *, strict=None) -> CheckResult:
+def check_log_sum_exp(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 5: ``fn(x)`` returns log Σₖ exp(xₖ) over the last axis of x, without
     overflow or underflow: a number for x of shape (C,), an array (N,) for x (N, C)."""
     rng = np.random.default_rng(5)
@@ -143,16 +154,19 @@ def check_log_sum_exp(fn, *, strict=None) -> CheckResult:
         Case((np.array([[0.0, 1.0], [-1000.0, -999.0]]),), label="x = [[0, 1], [−1000, −999]]"),
         Case((rng.uniform(-50, 50, size=(4, 5)),)),
     ]
-    hint = (
-        "with m the largest entry of each row, log Σ exp(xₖ) = m + log Σ exp(xₖ − m): every "
-        "exponent is then ≤ 0 and the largest term is exactly 1. Reduce over axis=-1."
+    hint_texts = (
+        "exp overflows for large scores and underflows for very negative ones. Subtract one "
+        "constant from every score of a row, and add it back outside the log.",
+        "Take each row's own largest score as its constant: every exponent is then at most "
+        "0 and the largest term is exactly 1. Reduce over the last axis only.",
     )
     return check(
         fn,
         _log_sum_exp,
         cases,
         name="log_sum_exp",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
         strict=strict,
         rtol=1e-9,
         atol=1e-9,

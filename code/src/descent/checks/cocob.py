@@ -76,11 +76,12 @@ def _kt_wealth_array(fn):
         return np.asarray(result)
 
     wealth.__name__ = getattr(fn, "__name__", "kt_wealth")
+    wealth.__wrapped__ = fn
     return wealth
 
 
 @exercise("kt_wealth", "coins, initial_wealth", reference=_kt_wealth)
-def check_kt_wealth(fn, *, strict=None) -> CheckResult:
+def check_kt_wealth(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 12: ``fn(coins, initial_wealth)`` plays the Krichevsky–Trofimov bettor on the
     coins c₁..c_T ∈ [−1, 1] (βₜ = (c₁ + … + cₜ₋₁) / t, xₜ = βₜ Wₜ₋₁, Wₜ = Wₜ₋₁ + cₜ xₜ) and
     returns the wealth after every round, an array W₁..W_T of shape (T,)."""
@@ -92,16 +93,20 @@ def check_kt_wealth(fn, *, strict=None) -> CheckResult:
         Case((np.ones(30), 1.0), label="coins = 30 × (+1), initial_wealth = 1.0"),
         Case((np.array([-1.0, -1.0, 1.0, -1.0, 0.0, -0.5]), 3.0)),
     ]
-    hint = (
-        "W = initial_wealth; for each round t = 1, 2, …: beta = (sum of the earlier "
-        "coins) / t; bet = beta · W; W = W + coin · bet; record W."
+    hint_texts = (
+        "In every round, bet a fraction β of the wealth you have; β comes from the coins "
+        "seen before this round, never from this round's coin.",
+        "In round t, β is the sum of the earlier coins divided by t (so 0 in the first "
+        "round). The coin times the bet is what you win or lose. Record the wealth after "
+        "every round.",
     )
     return check(
         _kt_wealth_array(fn),
         _kt_wealth,
         cases,
         name="kt_wealth",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
         strict=strict,
         rtol=1e-9,
         atol=1e-12,
@@ -171,6 +176,7 @@ def _cocob_stacked(fn):
         return np.stack(parts)
 
     stacked.__name__ = getattr(fn, "__name__", "cocob_step")
+    stacked.__wrapped__ = fn
     return stacked
 
 
@@ -222,7 +228,7 @@ def _diagnose_cocob_step(case, received, expected) -> str | None:
     reference=_cocob_step,
     returns=_ROWS,
 )
-def check_cocob_step(fn, *, strict=None) -> CheckResult:
+def check_cocob_step(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 12: ``fn(theta, g, theta1, L, G, R, S, alpha)`` performs one COCOB-Backprop
     update (Algorithm 2 of Orabona & Tommasi, in the book's sign convention: g is the
     gradient) and returns ``(theta_new, L_new, G_new, R_new, S_new)`` as new arrays."""
@@ -274,17 +280,20 @@ def check_cocob_step(fn, *, strict=None) -> CheckResult:
         state(4, 100.0, scale=1e-3),
         state(3, 1.5),
     ]
-    hint = (
-        "L = max(L, |g|); G = G + |g|; R = max(R − (theta − theta1)·g, 0); S = S + g; "
-        "theta_new = theta1 − S·(L + R) / (L·max(G + L, alpha·L)). The rows shown are "
-        "θ, L, G, R, S."
+    hint_texts = (
+        "Update the four running quantities L, G, R and S first, then compute θ from θ₁ "
+        "with the new values. The rows shown are θ, L, G, R, S.",
+        "L keeps the largest |g| seen, G and S add up |g| and g, and the reward R never goes "
+        "below 0. The bet's denominator uses the larger of G + L and α L.",
     )
     return check(
         _cocob_stacked(fn),
         _cocob_reference,
         cases,
         name="cocob_step",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
+        unchanged=(0, 1, 2, 3, 4, 5, 6),
         strict=strict,
         rtol=1e-9,
         atol=1e-12,

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check, exercise
+from descent.checks.engine import (
+    Case,
+    CheckResult,
+    _error,
+    _result,
+    _show,
+    _wrap,
+    check,
+    exercise,
+    hint_lines,
+    report,
+)
 
 
 class _Smooth:
@@ -96,30 +107,86 @@ def _relative_error(a, b):
     return relative_error(a, b)
 
 
+_NUMERICAL_GRADIENT_HINTS = (
+    "Move one entry of x at a time, by +h and by −h, and divide the change of f by the "
+    "distance between the two points, 2h.",
+    "Visit every index of x, whatever its shape, and change x itself, not a copy. Save the "
+    "entry before you change it and put it back in a `finally` block, so that x is "
+    "restored even when f raises.",
+)
+
+
+class _Fails(_Smooth):
+    """A test function that raises RuntimeError on its ``after + 1``-th call."""
+
+    def __init__(self, after: int):
+        super().__init__(
+            f"a function that raises RuntimeError on its call number {after + 1}",
+            self._count,
+            lambda x: x,
+        )
+        self.calls, self.after = 0, after
+
+    def _count(self, x):
+        self.calls += 1
+        if self.calls > self.after:
+            raise RuntimeError("f failed on purpose, to test that x is restored")
+        return float(np.sum(x))
+
+
+def _restores_on_error(fn, level) -> CheckResult | None:
+    """The exercise's last requirement: x is as it was after ``fn`` when f raises (here on
+    its 4th call, with x[1] moved). None if it is; else a wrong verdict."""
+    x = np.array([0.5, -1.0, 2.0])
+    before = x.copy()
+    try:
+        fn(_Fails(after=3), x)
+    except RuntimeError:
+        pass
+    except Exception as error:
+        return _error("numerical_gradient", 0, error, "when f raises", "f raises on call 4")
+    if np.array_equal(x, before):
+        return None
+    i = int(np.argmax(x != before))
+    lines = [
+        "✘ numerical_gradient: x is not restored when f raises.",
+        f"  input:    f = {_Fails(3).description}, x = {_show(before)}",
+        _wrap(
+            f"After the call, x[{i}] is {_show(x[i])} instead of {_show(before[i])}: the entry "
+            "you were changing when f raised was never put back. The exercise asks that x be "
+            "exactly as you found it even then."
+        ),
+        *hint_lines(_NUMERICAL_GRADIENT_HINTS, level),
+    ]
+    return _result("wrong", "numerical_gradient", 0, "\n".join(lines))
+
+
 @exercise("numerical_gradient", "f, x, h=1e-5", reference=_numerical_gradient)
-def check_numerical_gradient(fn, *, strict=None) -> CheckResult:
+def check_numerical_gradient(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 2: ``fn(f, x, h=1e-5)`` returns the centered-difference gradient of f at x,
-    an array shaped like x (vectors and matrices), and leaves x as it found it."""
-    return check(
+    an array shaped like x (vectors and matrices), and leaves x as it found it, even when f
+    raises an exception."""
+    result = check(
         fn,
         _numerical_gradient,
         _numerical_gradient_cases(),
         name="numerical_gradient",
-        hint=(
-            "for every index i of x (np.ndindex(x.shape) visits all of them, whatever the "
-            "shape): save x[i], set x[i] = old + h and evaluate f, set x[i] = old − h and "
-            "evaluate f, restore x[i] = old, and store (f₊ − f₋) / 2h."
-        ),
-        strict=strict,
+        hint=_NUMERICAL_GRADIENT_HINTS,
+        level=hint,
+        strict=False,
         rtol=1e-6,
         atol=1e-7,
         unchanged=(1,),
         diagnose=_diagnose_numerical_gradient,
+        quiet=True,
     )
+    if result.passed:
+        result = _restores_on_error(fn, hint) or result
+    return report(result, strict=strict)
 
 
 @exercise("relative_error", "a, b", reference=_relative_error)
-def check_relative_error(fn, *, strict=None) -> CheckResult:
+def check_relative_error(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 2: ``fn(a, b)`` returns max over entries of ``|aᵢ − bᵢ| / max(|aᵢ|, |bᵢ|)``, with
     0 for entries where both are 0 — one float, for arrays of any shape or numbers."""
     rng = np.random.default_rng(11)
@@ -133,9 +200,18 @@ def check_relative_error(fn, *, strict=None) -> CheckResult:
         (np.array([0.0, 5.0]), np.array([1e-3, 5.0])),
         (m, m + 1e-6 * rng.normal(size=(3, 4))),
     ]
-    hint = (
-        "compute the ratio entry by entry, |a − b| / max(|a|, |b|) with np.abs and "
-        "np.maximum, count entries where both are 0 as 0 (guard the division, e.g. with "
-        "np.maximum(..., 1e-300)), and return the largest ratio as a float."
+    hint_texts = (
+        "Work entry by entry: the difference divided by the larger of the two magnitudes; "
+        "then keep the largest of these ratios.",
+        "Where both entries are 0 the ratio is 0/0: make it count as 0 (a tiny floor under "
+        "the denominator does it). Return one Python float, for arrays and for numbers.",
     )
-    return check(fn, _relative_error, cases, name="relative_error", hint=hint, strict=strict)
+    return check(
+        fn,
+        _relative_error,
+        cases,
+        name="relative_error",
+        hint=hint_texts,
+        level=hint,
+        strict=strict,
+    )

@@ -91,7 +91,7 @@ def _diagnose_gradient_descent(case, received, expected) -> str | None:
 
 
 @exercise("gradient_descent", "grad, theta0, lr, steps", reference=_gradient_descent_reference)
-def check_gradient_descent(fn, *, strict=None) -> CheckResult:
+def check_gradient_descent(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 3: ``fn(grad, theta0, lr, steps)`` runs θ ← θ − η ∇f(θ) for ``steps`` steps and
     returns every iterate, θ₀ = theta0 first, as an array of shape (steps + 1, dim); it
     leaves theta0 unchanged."""
@@ -101,9 +101,13 @@ def check_gradient_descent(fn, *, strict=None) -> CheckResult:
         _gradient_descent_cases(),
         name="gradient_descent",
         hint=(
-            "start from a float copy of theta0 and a list holding it; then, steps times: "
-            "g = grad(theta), theta = theta - lr * g, append theta. Return np.array(list)."
+            "Each step moves θ against the gradient at the current θ, by the learning rate "
+            "times that gradient. Keep every iterate, θ₀ first.",
+            "Work on a float copy of theta0, never on theta0 itself, and make a new array at "
+            "each step instead of changing the last one in place: otherwise all the rows you "
+            "kept are the same array.",
         ),
+        level=hint,
         strict=strict,
         rtol=1e-10,
         atol=1e-12,

@@ -40,9 +40,10 @@ def _momentum_mistakes(theta, v, g, lr, mu):
     reference=_momentum_step,
     returns=("theta_new", "v_new"),
 )
-def check_momentum_step(fn, *, strict=None) -> CheckResult:
+def check_momentum_step(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 6: ``fn(theta, v, g, lr, momentum)`` returns ``(theta_new, v_new)`` with
-    v_new = μ v − η g and theta_new = θ + v_new, for arrays of any shape."""
+    v_new = μ v − η g and theta_new = θ + v_new, for arrays of any shape, leaving the
+    inputs unchanged."""
     rng = np.random.default_rng(6)
 
     def arrays(shape):  # θ, v, g
@@ -55,17 +56,22 @@ def check_momentum_step(fn, *, strict=None) -> CheckResult:
         Case((*arrays(4), 0.3, 0.0)),
         Case((*arrays((3, 2)), 1e-3, 0.99)),
     ]
-    hint = (
-        "two lines: v_new = momentum * v - lr * g, then theta_new = theta + v_new; "
-        "return theta_new, v_new."
+    hint_texts = (
+        "Follow the algorithm box line by line: first the new velocity, from the old "
+        "velocity and the gradient; then the new θ, from the new velocity.",
+        "The velocity decays by the factor μ and gains −η times the gradient; θ then moves "
+        "by the whole new velocity. Return new arrays, θ first, and leave the inputs as they "
+        "were.",
     )
     return check(
         fn,
         _momentum_step,
         cases,
         name="momentum_step",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
         strict=strict,
+        unchanged=(0, 1, 2),
         diagnose=diagnose_pair("v", _momentum_mistakes),
         returns=("theta_new", "v_new"),
     )
@@ -77,7 +83,7 @@ def _diagnose_momentum_rate(case, received, expected) -> str | None:
     if got.size != 1:
         return (
             "Return one number, the spectral radius: the largest |r| over the two "
-            "eigenvalues r of M, e.g. np.max(np.abs(np.linalg.eigvals(M)))."
+            "eigenvalues r of M."
         )
     got = float(got.reshape(()))
     roots = np.roots([1.0, -(1.0 + mu - lr * lam), mu])
@@ -97,7 +103,7 @@ def _momentum_rate(lr, momentum, lam):
 
 
 @exercise("momentum_rate", "lr, momentum, lam", reference=_momentum_rate)
-def check_momentum_rate(fn, *, strict=None) -> CheckResult:
+def check_momentum_rate(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 6: ``fn(lr, momentum, lam)`` returns the spectral radius (largest ``|r|`` over
     the eigenvalues r) of heavy-ball momentum's 2×2 matrix M = [[μ, −ηλ], [μ, 1 − ηλ]]."""
     cases = [
@@ -109,17 +115,19 @@ def check_momentum_rate(fn, *, strict=None) -> CheckResult:
         Case((3.0, 0.2, 1.0), label="η = 3, μ = 0.2, λ = 1 (diverges)"),
         Case((0.001, 0.99, 50.0), label="η = 0.001, μ = 0.99, λ = 50"),
     ]
-    hint = (
-        "build M = np.array([[momentum, -lr * lam], [momentum, 1 - lr * lam]]) and return "
-        "the largest absolute value of its eigenvalues, np.linalg.eigvals(M); they may be "
-        "complex, and np.abs gives their magnitude."
+    hint_texts = (
+        "The rate is the spectral radius of the 2×2 iteration matrix M: the largest "
+        "magnitude among its eigenvalues.",
+        "Build M from its equation in the chapter with the given η, μ and λ. Its eigenvalues "
+        "can be complex: compare their magnitudes, not their real parts.",
     )
     return check(
         fn,
         _momentum_rate,
         cases,
         name="momentum_rate",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
         strict=strict,
         rtol=1e-6,
         atol=1e-9,

@@ -331,7 +331,7 @@ def _as_case(case) -> Case:
 
 def _verdict(
     student_fn, reference_fn, cases, name, hints, rtol, atol, unchanged, diagnose, returns
-):  # noqa: E501
+):
     n = len(cases)
     if not callable(student_fn):
         return _result(

@@ -209,3 +209,42 @@ def test_every_stub_in_the_book_is_declared_as_its_record_says():
         if record is not None and record.signature not in stubs  # no record: failed above
     ]
     assert wrong == [], f"no stub in book/*.ipynb begins with: {wrong}"
+
+
+def _solution_lines(name: str) -> set[str]:
+    """The code lines (comments dropped, over 15 characters) of the book's solution of the
+    exercise that checker ``name`` checks, except those also found outside the solution
+    (a stub's `def` line)."""
+    from tools_handout import handout
+
+    inside, outside = set(), set()
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        texts = ["".join(c["source"]) if c["cell_type"] == "code" else "" for c in cells]
+        blocks = handout.solution_blocks(cells, path.name)
+        mine = [(s, e) for s, e, _ in blocks if any(f"{name}(" in t for t in texts[s:e])]
+        solution = {i for s, e in mine for i in range(s, e)}
+        for i, text in enumerate(texts):
+            lines = {line.split("#")[0].strip() for line in text.splitlines()}
+            (inside if i in solution else outside).update(x for x in lines if len(x) > 15)
+    return inside - outside
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_no_message_holds_the_solution_even_with_every_hint(name, capsys):
+    """A checker names what is wrong and gives hints that point at the idea; at the
+    highest level, on a wrong shape or a wrong sign, its message still holds no line of
+    the book's solution."""
+    record, checker = _record(name), getattr(checks, name)
+    solution = _solution_lines(name)
+    assert solution, f"no solution found in the book for {name}"
+    for change in (_extra_axis, lambda value: -np.asarray(value)):
+        student = _distorted(record, change)
+        result = checker(student, hint=2)
+        if not student.changed:
+            continue
+        assert result.status == "wrong", result.message
+        assert "Hint 1 of" in result.message, result.message
+        flat = " ".join(result.message.split())
+        left = [line for line in solution if " ".join(line.split()) in flat]
+        assert not left, f"{name} prints solution lines {left}:\n{result.message}"

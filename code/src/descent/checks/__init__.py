@@ -7,7 +7,8 @@ reference, and say what went wrong in words a student can act on::
 The package is a set of small modules, the engine and one module per chapter::
 
     descent.checks.engine             check, Case, CheckResult, random_cases, strict_mode,
-                                      and the messages (how a checker works, how to add one)
+                                      set_hints, hints_allowed, and the messages (how a
+                                      checker works, how to add one)
     descent.checks.landscapes         Ch. 1   check_rosenbrock_gradient
     descent.checks.gradient_checking  Ch. 2   check_numerical_gradient, check_relative_error
     descent.checks.gradient_descent   Ch. 3   check_gradient_descent
@@ -32,7 +33,15 @@ from descent.checks.backprop import check_affine_backward, check_log_sum_exp
 from descent.checks.cocob import check_cocob_step, check_kt_wealth
 from descent.checks.engine import STATUSES as STATUSES  # public, as before not in __all__
 from descent.checks.engine import WIDTH as WIDTH  # public, as before not in __all__
-from descent.checks.engine import Case, CheckResult, check, random_cases, strict_mode
+from descent.checks.engine import (
+    Case,
+    CheckResult,
+    check,
+    hints_allowed,
+    random_cases,
+    set_hints,
+    strict_mode,
+)
 from descent.checks.gradient_checking import check_numerical_gradient, check_relative_error
 from descent.checks.gradient_descent import check_gradient_descent
 from descent.checks.landscapes import check_rosenbrock_gradient
@@ -66,6 +75,8 @@ __all__ = [
     "check_rmsprop_step_inplace",
     "check_rosenbrock_gradient",
     "check_warmup_cosine",
+    "hints_allowed",
     "random_cases",
+    "set_hints",
     "strict_mode",
 ]

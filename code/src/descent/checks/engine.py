@@ -623,7 +623,9 @@ def stray_globals(student_fn) -> list[str]:
             f"Your function reads `{global_name}`, a variable of the notebook that is not one "
             f"of its parameters ({', '.join(params)}): its value comes from outside the call."
         )
-        close = difflib.get_close_matches(global_name, params, n=1, cutoff=0.0)
+        # a parameter that abbreviates the name (v for velocity), else one spelled alike
+        close = [p for p in params if global_name.startswith(p)][:1]
+        close = close or difflib.get_close_matches(global_name, params, n=1, cutoff=0.6)
         if close:
             text += f" Did you mean the parameter `{close[0]}`?"
         lines.append(_wrap(text))

@@ -121,7 +121,7 @@ class _Fails(_Smooth):
 
     def __init__(self, after: int):
         super().__init__(
-            f"a function that raises RuntimeError on its call number {after + 1}",
+            f"a function that raises RuntimeError on call {after + 1}",
             self._count,
             lambda x: x,
         )
@@ -144,13 +144,14 @@ def _restores_on_error(fn, level) -> CheckResult | None:
     except RuntimeError:
         pass
     except Exception as error:
-        return _error("numerical_gradient", 0, error, "when f raises", "f raises on call 4")
+        return _error("numerical_gradient", 0, error, "when f raises", "f raises on call 4", fn)
     if np.array_equal(x, before):
         return None
     i = int(np.argmax(x != before))
     lines = [
         "✘ numerical_gradient: x is not restored when f raises.",
-        f"  input:    f = {_Fails(3).description}, x = {_show(before)}",
+        f"  input:    f = {_Fails(3).description},",
+        f"            x = {_show(before)}",
         _wrap(
             f"After the call, x[{i}] is {_show(x[i])} instead of {_show(before[i])}: the entry "
             "you were changing when f raised was never put back. The exercise asks that x be "
@@ -181,7 +182,9 @@ def check_numerical_gradient(fn, *, strict=None, hint=None) -> CheckResult:
         quiet=True,
     )
     if result.passed:
-        result = _restores_on_error(fn, hint) or result
+        not_restored = _restores_on_error(fn, hint)
+        if not_restored is not None:
+            result = not_restored
     return report(result, strict=strict)
 
 

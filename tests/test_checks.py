@@ -51,11 +51,13 @@ def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         old = x[i]
-        x[i] = old + h
-        f_plus = f(x)
-        x[i] = old - h
-        f_minus = f(x)
-        x[i] = old
+        try:
+            x[i] = old + h
+            f_plus = f(x)
+            x[i] = old - h
+            f_minus = f(x)
+        finally:
+            x[i] = old
         grad[i] = (f_plus - f_minus) / (2 * h)
     return grad
 

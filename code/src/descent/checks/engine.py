@@ -45,10 +45,10 @@ import copy
 import difflib
 import dis
 import inspect
+import linecache
 import os
 import sysconfig
 import textwrap
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -77,8 +77,10 @@ class Exercise:
     """What a checker expects the student to write, recorded on it by ``@exercise``.
 
     Attributes:
-        name: the student's function's name, e.g. "momentum_step".
-        params: its parameter list as written in the stub, e.g. "theta, v, g, lr, momentum".
+        name: the student's function's name, e.g. "momentum_step", or class's name, e.g.
+            "AdamOptimizer" (a class is called, to make an object, as a function is).
+        params: its parameter list as written in the stub, e.g. "theta, v, g, lr, momentum"
+            (a class's: those of ``__init__``, after ``self``).
         reference: a correct solution, called exactly as the student's function is.
         returns: for a function that returns a tuple, the names of its items in order,
             e.g. ("theta_new", "v_new"); None for a single value.
@@ -90,9 +92,15 @@ class Exercise:
     returns: tuple[str, ...] | None = None
 
     @property
+    def is_class(self) -> bool:
+        """True if the student writes a class (a CapWords name, e.g. "AdamOptimizer"); its
+        ``params`` are then those of ``__init__``, after ``self``."""
+        return self.name[:1].isupper()
+
+    @property
     def signature(self) -> str:
-        """The first line of the stub: ``def name(params):``."""
-        return f"def {self.name}({self.params}):"
+        """The first line of the stub: ``def name(params):``, or ``class Name:``."""
+        return f"class {self.name}:" if self.is_class else f"def {self.name}({self.params}):"
 
 
 def exercise(name: str, params: str, *, reference: Callable, returns=None):
@@ -648,15 +656,23 @@ def _globals_read(code) -> list[str]:
 
 def _student_line(error: BaseException) -> list[str]:
     """Where in the student's own code the exception happened (frames outside descent/
-    and outside installed libraries), as message lines."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not _inside(f.filename)]
-    own = [f for f in frames if not f.filename.startswith(_LIBRARY_DIRS)] or frames
+    and outside installed libraries), as message lines. A method is named with its class,
+    e.g. ``AdamOptimizer.update``."""
+    frames = []  # (file, line number, qualified name) of each frame, outermost first
+    tb = error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        frames.append((code.co_filename, tb.tb_lineno, getattr(code, "co_qualname", code.co_name)))
+        tb = tb.tb_next
+    frames = [f for f in frames if not _inside(f[0])]
+    own = [f for f in frames if not f[0].startswith(_LIBRARY_DIRS)] or frames
     if not own:
         return []
-    frame = own[-1]
-    lines = [f"  at line {frame.lineno} of your code, in {frame.name}:"]
-    if frame.line:
-        lines.append(f"      {frame.line.strip()}")
+    filename, lineno, name = own[-1]
+    lines = [f"  at line {lineno} of your code, in {name}:"]
+    text = linecache.getline(filename, lineno).strip()
+    if text:
+        lines.append(f"      {text}")
     return lines
 
 

@@ -18,7 +18,7 @@ The package is a set of small modules, the engine and one module per chapter::
     descent.checks.nesterov           Ch. 7   check_nesterov_step
     descent.checks.adaptive           Ch. 8-9 check_adagrad_step, check_rmsprop_step
     descent.checks.adadelta           Ch. 10  check_adadelta_step
-    descent.checks.adam               Ch. 11  check_adam_step
+    descent.checks.adam               Ch. 11  check_adam_step, check_adam_optimizer
     descent.checks.cocob              Ch. 12  check_kt_wealth, check_cocob_step
     descent.checks.schedules          Ch. 13  check_cosine_schedule, check_warmup_cosine
     descent.checks.step_cost          App.    check_rmsprop_step_inplace
@@ -27,7 +27,7 @@ Every public name is available here, as ``checks.<name>``. Importing loads numpy
 """
 
 from descent.checks.adadelta import check_adadelta_step
-from descent.checks.adam import check_adam_step
+from descent.checks.adam import check_adam_optimizer, check_adam_step
 from descent.checks.adaptive import check_adagrad_step, check_rmsprop_step
 from descent.checks.backprop import check_affine_backward, check_log_sum_exp
 from descent.checks.cocob import check_cocob_step, check_kt_wealth
@@ -57,6 +57,7 @@ __all__ = [
     "check",
     "check_adadelta_step",
     "check_adagrad_step",
+    "check_adam_optimizer",
     "check_adam_step",
     "check_affine_backward",
     "check_cocob_step",

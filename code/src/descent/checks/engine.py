@@ -616,10 +616,13 @@ def stray_globals(student_fn) -> list[str]:
     whatever ``velocity`` holds in the notebook): numbers, arrays and other data, not
     modules, functions or classes. Wrappers are followed through ``__wrapped__``."""
     fn = inspect.unwrap(student_fn) if callable(student_fn) else None
+    if inspect.isclass(fn):  # a class: each of its methods, with its own parameters
+        methods = [m for m in vars(fn).values() if inspect.isfunction(m)]
+        return list(dict.fromkeys(line for m in methods for line in stray_globals(m)))
     code, namespace = getattr(fn, "__code__", None), getattr(fn, "__globals__", None)
     if code is None or namespace is None:
         return []
-    params = list(inspect.signature(fn).parameters)
+    params = [p for p in inspect.signature(fn).parameters if p != "self"]
     lines = []
     for global_name in _globals_read(code):
         if global_name.startswith("_") or global_name not in namespace:

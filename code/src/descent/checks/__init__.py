@@ -13,7 +13,8 @@ The package is a set of small modules, the engine and one module per chapter::
     descent.checks.gradient_checking  Ch. 2   check_numerical_gradient, check_relative_error
     descent.checks.gradient_descent   Ch. 3   check_gradient_descent
     descent.checks.minibatch          Ch. 4   check_minibatch_gradient, check_epoch_indices
-    descent.checks.backprop           Ch. 5   check_affine_backward, check_log_sum_exp
+    descent.checks.backprop           Ch. 5   check_affine_backward, check_log_sum_exp,
+                                              check_leaky_relu
     descent.checks.momentum           Ch. 6   check_momentum_step, check_momentum_rate
     descent.checks.nesterov           Ch. 7   check_nesterov_step
     descent.checks.adaptive           Ch. 8-9 check_adagrad_step, check_rmsprop_step
@@ -29,7 +30,11 @@ Every public name is available here, as ``checks.<name>``. Importing loads numpy
 from descent.checks.adadelta import check_adadelta_step
 from descent.checks.adam import check_adam_optimizer, check_adam_step
 from descent.checks.adaptive import check_adagrad_step, check_rmsprop_step
-from descent.checks.backprop import check_affine_backward, check_log_sum_exp
+from descent.checks.backprop import (
+    check_affine_backward,
+    check_leaky_relu,
+    check_log_sum_exp,
+)
 from descent.checks.cocob import check_cocob_step, check_kt_wealth
 from descent.checks.engine import STATUSES as STATUSES  # public, as before not in __all__
 from descent.checks.engine import WIDTH as WIDTH  # public, as before not in __all__
@@ -65,6 +70,7 @@ __all__ = [
     "check_epoch_indices",
     "check_gradient_descent",
     "check_kt_wealth",
+    "check_leaky_relu",
     "check_log_sum_exp",
     "check_minibatch_gradient",
     "check_momentum_rate",

@@ -11,7 +11,7 @@ The package is a set of small modules, the engine and one module per chapter::
                                       checker works, how to add one)
     descent.checks.landscapes         Ch. 1   check_rosenbrock_gradient
     descent.checks.gradient_checking  Ch. 2   check_numerical_gradient, check_relative_error
-    descent.checks.gradient_descent   Ch. 3   check_gradient_descent
+    descent.checks.gradient_descent   Ch. 3   check_gradient_descent, check_armijo_step
     descent.checks.minibatch          Ch. 4   check_minibatch_gradient, check_epoch_indices
     descent.checks.backprop           Ch. 5   check_affine_backward, check_log_sum_exp,
                                               check_leaky_relu
@@ -48,7 +48,7 @@ from descent.checks.engine import (
     strict_mode,
 )
 from descent.checks.gradient_checking import check_numerical_gradient, check_relative_error
-from descent.checks.gradient_descent import check_gradient_descent
+from descent.checks.gradient_descent import check_armijo_step, check_gradient_descent
 from descent.checks.landscapes import check_rosenbrock_gradient
 from descent.checks.minibatch import check_epoch_indices, check_minibatch_gradient
 from descent.checks.momentum import check_momentum_rate, check_momentum_step
@@ -65,6 +65,7 @@ __all__ = [
     "check_adam_optimizer",
     "check_adam_step",
     "check_affine_backward",
+    "check_armijo_step",
     "check_cocob_step",
     "check_cosine_schedule",
     "check_epoch_indices",

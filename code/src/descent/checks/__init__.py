@@ -15,7 +15,8 @@ The package is a set of small modules, the engine and one module per chapter::
     descent.checks.minibatch          Ch. 4   check_minibatch_gradient, check_epoch_indices
     descent.checks.backprop           Ch. 5   check_affine_backward, check_log_sum_exp,
                                               check_leaky_relu
-    descent.checks.momentum           Ch. 6   check_momentum_step, check_momentum_rate
+    descent.checks.momentum           Ch. 6   check_momentum_step, check_momentum_rate,
+                                              check_best_momentum
     descent.checks.nesterov           Ch. 7   check_nesterov_step
     descent.checks.adaptive           Ch. 8-9 check_adagrad_step, check_rmsprop_step
     descent.checks.adadelta           Ch. 10  check_adadelta_step
@@ -51,7 +52,11 @@ from descent.checks.gradient_checking import check_numerical_gradient, check_rel
 from descent.checks.gradient_descent import check_armijo_step, check_gradient_descent
 from descent.checks.landscapes import check_rosenbrock_gradient
 from descent.checks.minibatch import check_epoch_indices, check_minibatch_gradient
-from descent.checks.momentum import check_momentum_rate, check_momentum_step
+from descent.checks.momentum import (
+    check_best_momentum,
+    check_momentum_rate,
+    check_momentum_step,
+)
 from descent.checks.nesterov import check_nesterov_step
 from descent.checks.schedules import check_cosine_schedule, check_warmup_cosine
 from descent.checks.step_cost import check_rmsprop_step_inplace
@@ -66,6 +71,7 @@ __all__ = [
     "check_adam_step",
     "check_affine_backward",
     "check_armijo_step",
+    "check_best_momentum",
     "check_cocob_step",
     "check_cosine_schedule",
     "check_epoch_indices",

@@ -1,4 +1,5 @@
-"""Chapter 6, momentum: the checkers of one heavy-ball step and of its rate."""
+"""Chapter 6, momentum: the checkers of one heavy-ball step, of its rate, and of a grid
+search for the best (η, μ)."""
 
 from __future__ import annotations
 
@@ -132,4 +133,105 @@ def check_momentum_rate(fn, *, strict=None, hint=None) -> CheckResult:
         rtol=1e-6,
         atol=1e-9,
         diagnose=_diagnose_momentum_rate,
+    )
+
+
+# --------------------------------------------------------------------------- grid search
+
+
+class _Rate:
+    """The rate function handed to the student's grid search: a correct spectral radius,
+    shown in messages by what it is."""
+
+    description = "the spectral radius of heavy ball's M (a correct momentum_rate)"
+
+    def __call__(self, lr, momentum, lam):
+        return _momentum_rate(lr, momentum, lam)
+
+    def __repr__(self):
+        return self.description
+
+
+def _best_momentum(rate, lams, etas, mus, *, worst=max, swap=False):
+    """The reference: the (η, μ) of the grid with the smallest worst-case rate
+    ρ(η, μ) = max over λ of rate(η, μ, λ), the first in the order of etas then mus when
+    several tie, and that ρ; ``worst`` and ``swap`` make the known mistakes."""
+    best = None
+    for eta in etas:
+        for mu in mus:
+            rho = worst(rate(float(eta), float(mu), float(lam)) for lam in lams)
+            if best is None or rho < best[2]:
+                best = (float(eta), float(mu), float(rho))
+    return (best[1], best[0], best[2]) if swap else best
+
+
+def _diagnose_best_momentum(case, received, expected) -> str | None:
+    got = np.asarray(received, dtype=float)
+    if got.shape != (3,):
+        return None
+    known = [
+        (
+            dict(worst=min),
+            "ρ(η, μ) is the largest rate over the eigenvalues, not the smallest: the slowest "
+            "direction sets the pace of the whole run.",
+        ),
+        (dict(swap=True), "η and μ are swapped: return (eta, mu, rate) in that order."),
+    ]
+    for keywords, text in known:
+        if np.allclose(got, _best_momentum(*case.args, **keywords), rtol=1e-9, atol=1e-12):
+            return text
+    return None
+
+
+@exercise(
+    "best_momentum",
+    "rate, lams, etas, mus",
+    reference=_best_momentum,
+    returns=("eta", "mu", "rho"),
+)
+def check_best_momentum(fn, *, strict=None, hint=None) -> CheckResult:
+    """Chapter 6: ``fn(rate, lams, etas, mus)`` searches the grid etas × mus for the pair
+    (η, μ) with the smallest worst-case rate ρ(η, μ) = max over λ in lams of
+    rate(η, μ, λ), and returns ``(eta, mu, rho)``; among equal rates, the first pair in the
+    order of etas, then mus. It leaves lams, etas and mus unchanged."""
+    rate = _Rate()
+    cases = [
+        Case(
+            (rate, np.array([0.1, 2.0]), np.linspace(0.2, 2.0, 10), np.linspace(0.0, 0.9, 10)),
+            label="rate = a correct momentum_rate, lams = [0.1, 2] (the bowl),\n"
+            + " " * 12
+            + "etas = np.linspace(0.2, 2, 10), mus = np.linspace(0, 0.9, 10)",
+        ),
+        Case(
+            (rate, np.array([1.0]), np.array([0.5, 1.0, 1.5]), np.array([0.0, 0.5])),
+            label="rate = a correct momentum_rate, lams = [1],\n"
+            + " " * 12
+            + "etas = [0.5, 1, 1.5], mus = [0, 0.5] (η = 1, μ = 0 is exact: ρ = 0)",
+        ),
+        Case(
+            (rate, np.array([0.5, 1.0, 8.0]), np.geomspace(0.01, 1.0, 9), np.linspace(0, 0.8, 5)),
+            label="rate = a correct momentum_rate, lams = [0.5, 1, 8],\n"
+            + " " * 12
+            + "etas = np.geomspace(0.01, 1, 9), mus = np.linspace(0, 0.8, 5)",
+        ),
+    ]
+    hint_texts = (
+        "For each pair (η, μ) of the grid, its rate is the worst one over the eigenvalues: "
+        "the largest rate(η, μ, λ). Keep the pair with the smallest such rate.",
+        "Two loops, etas outside and mus inside, and a strict < when you compare with the "
+        "best so far, so that the first of equal pairs stays. Return floats: η, μ, ρ.",
+    )
+    return check(
+        fn,
+        _best_momentum,
+        cases,
+        name="best_momentum",
+        hint=hint_texts,
+        level=hint,
+        strict=strict,
+        rtol=1e-9,
+        atol=1e-12,
+        unchanged=(1, 2, 3),
+        diagnose=_diagnose_best_momentum,
+        returns=("eta", "mu", "rho"),
     )

@@ -10,7 +10,8 @@ The package is a set of small modules, the engine and one module per chapter::
                                       set_hints, hints_allowed, and the messages (how a
                                       checker works, how to add one)
     descent.checks.landscapes         Ch. 1   check_rosenbrock_gradient
-    descent.checks.gradient_checking  Ch. 2   check_numerical_gradient, check_relative_error
+    descent.checks.gradient_checking  Ch. 2   check_numerical_gradient, check_relative_error,
+                                              check_svm_loss
     descent.checks.gradient_descent   Ch. 3   check_gradient_descent, check_armijo_step
     descent.checks.minibatch          Ch. 4   check_minibatch_gradient, check_epoch_indices
     descent.checks.backprop           Ch. 5   check_affine_backward, check_log_sum_exp,
@@ -48,7 +49,11 @@ from descent.checks.engine import (
     set_hints,
     strict_mode,
 )
-from descent.checks.gradient_checking import check_numerical_gradient, check_relative_error
+from descent.checks.gradient_checking import (
+    check_numerical_gradient,
+    check_relative_error,
+    check_svm_loss,
+)
 from descent.checks.gradient_descent import check_armijo_step, check_gradient_descent
 from descent.checks.landscapes import check_rosenbrock_gradient
 from descent.checks.minibatch import check_epoch_indices, check_minibatch_gradient
@@ -88,6 +93,7 @@ __all__ = [
     "check_rmsprop_step",
     "check_rmsprop_step_inplace",
     "check_rosenbrock_gradient",
+    "check_svm_loss",
     "check_warmup_cosine",
     "hints_allowed",
     "random_cases",

@@ -1,5 +1,5 @@
-"""Chapter 2, gradient checking: the checkers of the numerical gradient and the relative
-error."""
+"""Chapter 2, gradient checking: the checkers of the numerical gradient, the relative
+error, and the multiclass SVM loss with its gradient."""
 
 from __future__ import annotations
 
@@ -217,4 +217,96 @@ def check_relative_error(fn, *, strict=None, hint=None) -> CheckResult:
         hint=hint_texts,
         level=hint,
         strict=strict,
+    )
+
+
+# --------------------------------------------------------------------------- the SVM loss
+
+
+def _svm_loss(W, X, y, delta=1.0, *, skip_true=True, average=True, true_column=True):
+    """The reference: the multiclass SVM (hinge) loss of CS231n's notes,
+    L = (1/N) Σᵢ Σ_{j ≠ yᵢ} max(0, sⱼ − s_{yᵢ} + Δ) with s = xᵢ W, and its gradient dW.
+    The keywords make the known mistakes: the j = yᵢ term kept, no 1/N, no gradient in
+    the column of the correct class. Returns (loss, dW) as (float, new array)."""
+    W, X, y = np.asarray(W, dtype=float), np.asarray(X, dtype=float), np.asarray(y)
+    n, rows = X.shape[0], np.arange(X.shape[0])
+    scores = X @ W
+    margins = np.maximum(0.0, scores - scores[rows, y][:, None] + delta)
+    if skip_true:
+        margins[rows, y] = 0.0
+    active = (margins > 0).astype(float)  # 1 where a margin is violated
+    if true_column:  # s_{yᵢ} is in every term of example i, with a minus sign
+        active[rows, y] = -active.sum(axis=1)
+    scale = 1 / n if average else 1.0
+    return float(margins.sum() * scale), X.T @ active * scale
+
+
+def _svm_cases() -> list[Case]:
+    """Seeded (W, X, y) whose margins are all at least 0.05 away from the kink at 0."""
+    rng = np.random.default_rng(231)
+    found = []
+    for n, d, c, delta in ((5, 4, 3, 1.0), (8, 3, 4, 1.0), (6, 5, 3, 0.5), (1, 2, 2, 1.0)):
+        while True:
+            W, X = 0.5 * rng.normal(size=(d, c)), rng.normal(size=(n, d))
+            y = rng.integers(0, c, size=n)
+            scores = X @ W
+            margins = scores - scores[np.arange(n), y][:, None] + delta
+            margins[np.arange(n), y] = np.inf
+            if np.abs(margins).min() > 0.05:
+                break
+        found.append(Case((W, X, y, delta)))
+    return found
+
+
+def _diagnose_svm_loss(case, received, expected) -> str | None:
+    loss, dW = received
+    known = [
+        (
+            dict(skip_true=False),
+            "The sum includes j = yᵢ, whose term is always max(0, Δ) = Δ: leave the correct "
+            "class out of the sum over j.",
+        ),
+        (
+            dict(average=False),
+            "The loss and dW are N times too large: average over the N examples.",
+        ),
+        (
+            dict(true_column=False),
+            "The loss is right, but dW misses the column of the correct class: s_{yᵢ} appears "
+            "in every violated margin of example i, with a minus sign.",
+        ),
+    ]
+    for keywords, text in known:
+        wrong_loss, wrong_dW = _svm_loss(*case.args, **keywords)
+        if np.isclose(float(loss), wrong_loss) and np.allclose(dW, wrong_dW):
+            return text
+    return None
+
+
+@exercise("svm_loss", "W, X, y, delta=1.0", reference=_svm_loss, returns=("loss", "dW"))
+def check_svm_loss(fn, *, strict=None, hint=None) -> CheckResult:
+    """Chapter 2: ``fn(W, X, y, delta=1.0)`` returns ``(loss, dW)``: the multiclass SVM loss
+    of CS231n, averaged over the N rows of X, with scores X W (W of shape (D, C), y the
+    N correct classes), and its gradient with respect to W, an array of W's shape. The
+    inputs stay unchanged; every margin is away from the kink at 0."""
+    hint_texts = (
+        "Each term max(0, sⱼ − s_{yᵢ} + Δ) with j ≠ yᵢ is either 0 (no gradient) or "
+        "sⱼ − s_{yᵢ} + Δ, whose gradient involves two columns of W: j and yᵢ.",
+        "A violated margin adds xᵢ to column j of dW and subtracts xᵢ from column yᵢ; so "
+        "column yᵢ gets −xᵢ times the number of violated margins of example i. Average "
+        "over the N examples.",
+    )
+    return check(
+        fn,
+        _svm_loss,
+        _svm_cases(),
+        name="svm_loss",
+        hint=hint_texts,
+        level=hint,
+        strict=strict,
+        rtol=1e-9,
+        atol=1e-12,
+        unchanged=(0, 1, 2),
+        diagnose=_diagnose_svm_loss,
+        returns=("loss", "dW"),
     )

@@ -11,11 +11,11 @@ from descent.checks.adam import _adam_step
 from descent.optimizers import Adam
 
 
-def stub(theta, g, m, v, t, lr, beta1, beta2, eps):
+def stub(theta, m, v, t, g, lr, beta1, beta2, eps):
     raise NotImplementedError
 
 
-def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
+def adam_step(theta, m, v, t, g, lr, beta1, beta2, eps):
     t = t + 1
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g**2
@@ -24,7 +24,7 @@ def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t
 
 
-def adam_step_in_place(theta, g, m, v, t, lr, beta1, beta2, eps):
+def adam_step_in_place(theta, m, v, t, g, lr, beta1, beta2, eps):
     t += 1
     m *= beta1
     m += (1 - beta1) * g
@@ -34,7 +34,7 @@ def adam_step_in_place(theta, g, m, v, t, lr, beta1, beta2, eps):
     return theta, m, v, t
 
 
-def t_from_zero(theta, g, m, v, t, lr, beta1, beta2, eps):  # corrects with the old count
+def t_from_zero(theta, m, v, t, g, lr, beta1, beta2, eps):  # corrects with the old count
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g**2
     m_hat = m / (1 - beta1**t)
@@ -42,13 +42,13 @@ def t_from_zero(theta, g, m, v, t, lr, beta1, beta2, eps):  # corrects with the 
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t + 1
 
 
-def no_bias_correction(theta, g, m, v, t, lr, beta1, beta2, eps):
+def no_bias_correction(theta, m, v, t, g, lr, beta1, beta2, eps):
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g**2
     return theta - lr * m / (np.sqrt(v) + eps), m, v, t + 1
 
 
-def eps_inside(theta, g, m, v, t, lr, beta1, beta2, eps):
+def eps_inside(theta, m, v, t, g, lr, beta1, beta2, eps):
     t = t + 1
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g**2
@@ -56,7 +56,7 @@ def eps_inside(theta, g, m, v, t, lr, beta1, beta2, eps):
     return theta - lr * m_hat / np.sqrt(v_hat + eps), m, v, t
 
 
-def folded(theta, g, m, v, t, lr, beta1, beta2, eps):  # the efficient form, ε on √v
+def folded(theta, m, v, t, g, lr, beta1, beta2, eps):  # the efficient form, ε on √v
     t = t + 1
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g**2
@@ -64,14 +64,14 @@ def folded(theta, g, m, v, t, lr, beta1, beta2, eps):  # the efficient form, ε 
     return theta - lr_t * m / (np.sqrt(v) + eps), m, v, t
 
 
-def only_m_corrected(theta, g, m, v, t, lr, beta1, beta2, eps):
+def only_m_corrected(theta, m, v, t, g, lr, beta1, beta2, eps):
     t = t + 1
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g**2
     return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v) + eps), m, v, t
 
 
-def undamped_v(theta, g, m, v, t, lr, beta1, beta2, eps):
+def undamped_v(theta, m, v, t, g, lr, beta1, beta2, eps):
     t = t + 1
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + g**2
@@ -79,21 +79,21 @@ def undamped_v(theta, g, m, v, t, lr, beta1, beta2, eps):
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t
 
 
-def forgets_t(theta, g, m, v, t, lr, beta1, beta2, eps):
-    new = adam_step(theta, g, m, v, t, lr, beta1, beta2, eps)
+def forgets_t(theta, m, v, t, g, lr, beta1, beta2, eps):
+    new = adam_step(theta, m, v, t, g, lr, beta1, beta2, eps)
     return (*new[:3], t)
 
 
-def uphill(theta, g, m, v, t, lr, beta1, beta2, eps):
-    new_theta, m, v, t = adam_step(theta, g, m, v, t, lr, beta1, beta2, eps)
+def uphill(theta, m, v, t, g, lr, beta1, beta2, eps):
+    new_theta, m, v, t = adam_step(theta, m, v, t, g, lr, beta1, beta2, eps)
     return 2 * theta - new_theta, m, v, t
 
 
-def theta_only(theta, g, m, v, t, lr, beta1, beta2, eps):
-    return adam_step(theta, g, m, v, t, lr, beta1, beta2, eps)[0]
+def theta_only(theta, m, v, t, g, lr, beta1, beta2, eps):
+    return adam_step(theta, m, v, t, g, lr, beta1, beta2, eps)[0]
 
 
-def raises(theta, g, m, v, t, lr, beta1, beta2, eps):
+def raises(theta, m, v, t, g, lr, beta1, beta2, eps):
     return theta[10], m, v, t
 
 
@@ -120,7 +120,7 @@ def test_reference_is_the_package_adam():
     theta, m, v, t = np.ones(3), np.zeros(3), np.zeros(3), 0
     for g in grads:
         opt.update(params, {"w": g})
-        theta, m, v, t = _adam_step(theta, g, m, v, t, 0.05, 0.8, 0.99, 1e-3)
+        theta, m, v, t = _adam_step(theta, m, v, t, g, 0.05, 0.8, 0.99, 1e-3)
     np.testing.assert_allclose(theta, params["w"], rtol=1e-14)
     np.testing.assert_allclose(m, opt.state["w"]["m"], rtol=1e-14)
     assert t == opt.t == 6
@@ -158,10 +158,10 @@ def test_names_the_mistake(fn, words, case):
 def test_old_count_is_named_after_the_first_step():
     """Started from a mid-run state, the off-by-one count gives finite but wrong numbers."""
 
-    def shifted(theta, g, m, v, t, lr, beta1, beta2, eps):
+    def shifted(theta, m, v, t, g, lr, beta1, beta2, eps):
         if t == 0:  # right on a fresh state, wrong on every later one
-            return adam_step(theta, g, m, v, t, lr, beta1, beta2, eps)
-        return t_from_zero(theta, g, m, v, t, lr, beta1, beta2, eps)
+            return adam_step(theta, m, v, t, g, lr, beta1, beta2, eps)
+        return t_from_zero(theta, m, v, t, g, lr, beta1, beta2, eps)
 
     result = checks.check_adam_step(shifted)
     assert result.status == "wrong" and result.case == 1

@@ -12,10 +12,10 @@ from descent.checks.engine import Case, CheckResult, WrongResult, check, exercis
 
 def _adam_step(
     theta,
-    g,
     m,
     v,
     t,
+    g,
     lr=1e-3,
     beta1=0.9,
     beta2=0.999,
@@ -51,8 +51,8 @@ def _adam_stacked(fn):
     """``fn``'s result (θ, m, v, t) as one array of shape (4, *θ.shape), rows θ, m, v, t,
     so that the engine compares all four at once."""
 
-    def stacked(theta, g, m, v, t, lr, beta1, beta2, eps):
-        result = fn(theta, g, m, v, t, lr, beta1, beta2, eps)
+    def stacked(theta, m, v, t, g, lr, beta1, beta2, eps):
+        result = fn(theta, m, v, t, g, lr, beta1, beta2, eps)
         if result is None or result is Ellipsis:
             return result
         names, shape = ("theta_new", "m_new", "v_new", "t_new"), np.shape(theta)
@@ -69,13 +69,13 @@ def _adam_stacked(fn):
     return stacked
 
 
-def _adam_reference(theta, g, m, v, t, lr, beta1, beta2, eps):
-    theta_new, m_new, v_new, t_new = _adam_step(theta, g, m, v, t, lr, beta1, beta2, eps)
+def _adam_reference(theta, m, v, t, g, lr, beta1, beta2, eps):
+    theta_new, m_new, v_new, t_new = _adam_step(theta, m, v, t, g, lr, beta1, beta2, eps)
     return np.stack([theta_new, m_new, v_new, np.full(np.shape(theta), float(t_new))])
 
 
 def _diagnose_adam_step(case, received, expected) -> str | None:
-    theta, g, m, v, t, lr, beta1, beta2, eps = case.args
+    theta, m, v, t, g, lr, beta1, beta2, eps = case.args
     got = np.asarray(received, dtype=float)
     if got.shape != expected.shape:
         return None
@@ -135,12 +135,12 @@ def _diagnose_adam_step(case, received, expected) -> str | None:
 
 @exercise(
     "adam_step",
-    "theta, g, m, v, t, lr, beta1, beta2, eps",
+    "theta, m, v, t, g, lr, beta1, beta2, eps",
     reference=_adam_step,
     returns=("theta_new", "m_new", "v_new", "t_new"),
 )
 def check_adam_step(fn, *, strict=None, hint=None) -> CheckResult:
-    """Chapter 11: ``fn(theta, g, m, v, t, lr, beta1, beta2, eps)`` performs one Adam update
+    """Chapter 11: ``fn(theta, m, v, t, g, lr, beta1, beta2, eps)`` performs one Adam update
     (Algorithm 1 of Kingma & Ba, ε outside the root, as torch) and returns
     ``(theta_new, m_new, v_new, t_new)``; ``m``, ``v`` are the moment estimates and ``t`` the
     number of updates made so far (zeros and 0 before the first), so that t_new = t + 1 is
@@ -153,16 +153,16 @@ def check_adam_step(fn, *, strict=None, hint=None) -> CheckResult:
         m = (1 - beta1**t) * 0.3 * scale * rng.normal(size=shape)
         v = (1 - beta2**t) * (scale * rng.uniform(0.5, 1.5, size=shape)) ** 2
         theta, g = rng.normal(size=shape), scale * rng.normal(size=shape)
-        return Case((theta, g, m, v, t, lr, beta1, beta2, eps))
+        return Case((theta, m, v, t, g, lr, beta1, beta2, eps))
 
     cases = [
         Case(
             (
                 np.array([1.0, -2.0]),
-                np.array([0.5, -1.0]),
                 np.zeros(2),
                 np.zeros(2),
                 0,
+                np.array([0.5, -1.0]),
                 0.1,
                 0.9,
                 0.999,

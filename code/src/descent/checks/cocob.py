@@ -119,12 +119,12 @@ def check_kt_wealth(fn, *, strict=None, hint=None) -> CheckResult:
 
 def _cocob_step(
     theta,
-    g,
     theta1,
     L,
     G,
     R,
     S,
+    g,
     alpha,
     *,
     reward_sign=-1.0,
@@ -139,8 +139,8 @@ def _cocob_step(
     computed with the old L; use_alpha=False: max(G + L, αL) replaced by G + L;
     from_start=False: the bet is added to θ instead of θ₁; abs_g=False: G += g.
     Returns (θ, L, G, R, S) as new arrays."""
-    theta, g, theta1, L, G, R, S = (
-        np.asarray(a, dtype=float) for a in (theta, g, theta1, L, G, R, S)
+    theta, theta1, L, G, R, S, g = (
+        np.asarray(a, dtype=float) for a in (theta, theta1, L, G, R, S, g)
     )
     L_old = L
     L = np.maximum(L, np.abs(g))
@@ -157,8 +157,8 @@ def _cocob_step(
     return new_theta, L, G, R, S
 
 
-def _cocob_reference(theta, g, theta1, L, G, R, S, alpha):
-    return np.stack(_cocob_step(theta, g, theta1, L, G, R, S, alpha))
+def _cocob_reference(theta, theta1, L, G, R, S, g, alpha):
+    return np.stack(_cocob_step(theta, theta1, L, G, R, S, g, alpha))
 
 
 _ROWS = ("theta_new", "L_new", "G_new", "R_new", "S_new")
@@ -168,8 +168,8 @@ def _cocob_stacked(fn):
     """``fn``'s result (θ, L, G, R, S) as one array of shape (5, *θ.shape), so that the
     engine compares all five at once."""
 
-    def stacked(theta, g, theta1, L, G, R, S, alpha):
-        result = fn(theta, g, theta1, L, G, R, S, alpha)
+    def stacked(theta, theta1, L, G, R, S, g, alpha):
+        result = fn(theta, theta1, L, G, R, S, g, alpha)
         if result is None or result is Ellipsis:
             return result
         parts = state_arrays(result, _ROWS, np.shape(theta))
@@ -209,8 +209,7 @@ def _diagnose_cocob_step(case, received, expected) -> str | None:
         ),
         (
             dict(from_start=False),
-            "The bet is measured from the start θ₁, not from the current θ: "
-            "theta_new = theta1 − S (L + R) / (L · max(G + L, α L)).",
+            "The bet is measured from the start θ₁, not from the current θ: add it to theta1.",
         ),
         (dict(abs_g=False), "G is the sum of |g|: G ← G + |g|, not G + g."),
     ]
@@ -224,12 +223,12 @@ def _diagnose_cocob_step(case, received, expected) -> str | None:
 
 @exercise(
     "cocob_step",
-    "theta, g, theta1, L, G, R, S, alpha",
+    "theta, theta1, L, G, R, S, g, alpha",
     reference=_cocob_step,
     returns=_ROWS,
 )
 def check_cocob_step(fn, *, strict=None, hint=None) -> CheckResult:
-    """Chapter 12: ``fn(theta, g, theta1, L, G, R, S, alpha)`` performs one COCOB-Backprop
+    """Chapter 12: ``fn(theta, theta1, L, G, R, S, g, alpha)`` performs one COCOB-Backprop
     update (Algorithm 2 of Orabona & Tommasi, in the book's sign convention: g is the
     gradient) and returns ``(theta_new, L_new, G_new, R_new, S_new)`` as new arrays."""
     rng = np.random.default_rng(1212)
@@ -243,17 +242,17 @@ def check_cocob_step(fn, *, strict=None, hint=None) -> CheckResult:
         theta1 = rng.normal(size=shape)
         theta = theta1 + rng.normal(scale=0.5, size=shape)
         g = scale * rng.uniform(-1.0, 1.0, size=shape) * (3.0 if new_record else 0.8)
-        return Case((theta, g, theta1, L, G, R, S, alpha))
+        return Case((theta, theta1, L, G, R, S, g, alpha))
 
     first = Case(
         (
             np.array([1.0, -2.0]),
-            np.array([0.5, -1.0]),
             np.array([1.0, -2.0]),
             np.full(2, 1e-8),
             np.zeros(2),
             np.zeros(2),
             np.zeros(2),
+            np.array([0.5, -1.0]),
             100.0,
         ),
         label="the first update: theta = theta1 = [1, -2], g = [0.5, -1],\n"
@@ -263,12 +262,12 @@ def check_cocob_step(fn, *, strict=None, hint=None) -> CheckResult:
     losing = Case(  # the bet θ − θ₁ = 2 loses 2 · 3 = 6 > R = 1: R is clipped at 0
         (
             np.array([3.0]),
-            np.array([3.0]),
             np.array([1.0]),
             np.array([4.0]),
             np.array([20.0]),
             np.array([1.0]),
             np.array([-12.0]),
+            np.array([3.0]),
             4.0,
         )
     )

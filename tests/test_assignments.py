@@ -1,7 +1,7 @@
 """tools/handout.py assignment: an otter-grader assignment from two chapters, graded by
 otter itself, offline and without Docker (``otter run``).
 
-One assignment is built from chapters 2 and 13 (four exercises, numerical_gradient worth
+One assignment is built from chapters 2 and 13 (five exercises, numerical_gradient worth
 2 points). A right submission (the book's solutions typed into the student notebook)
 gets full marks; a wrong one (relative_error without the guard for 0/0) loses exactly
 that exercise's point, with the checker's message as otter's feedback. The student's
@@ -27,7 +27,13 @@ CHAPTERS = [
     ROOT / "book" / "02_gradient_checking.ipynb",
     ROOT / "book" / "13_choosing_an_optimizer.ipynb",
 ]
-POINTS = {"numerical_gradient": 2, "relative_error": 1, "cosine_schedule": 1, "warmup_cosine": 1}
+POINTS = {
+    "numerical_gradient": 2,
+    "relative_error": 1,
+    "svm_loss": 1,
+    "cosine_schedule": 1,
+    "warmup_cosine": 1,
+}
 WRONG_RELATIVE_ERROR = (
     "def relative_error(a, b):\n"
     "    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))))"
@@ -130,7 +136,7 @@ def test_the_student_handout_holds_no_solution(graded):
     assert not left, f"solution text in the hand-out: {left}"
     nb = nbformat.reads(text, as_version=4)
     assert not any("remove-cell" in c.metadata.get("tags", []) for c in nb.cells)
-    stubs = [c for c in nb.cells if "raise NotImplementedError" in c.source]
+    stubs = [c for c in nb.cells if c.cell_type == "code" and "NotImplementedError" in c.source]
     assert len(stubs) == len(POINTS)
 
 

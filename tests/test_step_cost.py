@@ -217,3 +217,31 @@ def test_repeat_can_be_given_per_size():
         step_cost.measure(["SGD"], sizes=(10, 20), repeat=(2,), torch=False)
     with pytest.raises(ValueError, match="repeat"):
         step_cost.measure(["SGD"], sizes=(10,), repeat=0, torch=False)
+
+
+def test_with_one_gradient_forever_cocob_overflows():
+    # why the timings alternate the sign of g: the same g, step after step, makes COCOB's
+    # reward grow exponentially (a bet that always wins)
+    opt, theta, g, state = step_cost._prepared("COCOB", 100, seed=0)
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError):
+        for _ in range(5000):
+            opt.step(theta, g, state)
+
+
+@pytest.mark.parametrize("name", list(ALL))
+def test_a_timed_step_keeps_every_state_finite(name):
+    # 5000 timed calls, more than any timing makes: no overflow, no invalid value
+    opt, theta, g, state = step_cost._prepared(name, 100, seed=0)
+    step = step_cost._alternating(opt.step, theta, g, state)
+    with np.errstate(all="raise"):
+        for _ in range(5000):
+            step()
+    arrays = [theta] + [v for v in state.values() if isinstance(v, np.ndarray)]
+    assert all(np.isfinite(a).all() for a in arrays)
+
+
+def test_the_copy_bandwidth_is_the_best_of_two_measurements(monkeypatch):
+    speeds = iter([1e9, 3e9])
+    monkeypatch.setattr(step_cost, "copy_bandwidth", lambda n, repeat: next(speeds))
+    r = step_cost.measure(["SGD"], sizes=(10,), repeat=1, torch=False)
+    assert r.copy_bandwidth == 3e9  # measured before and after the timings, best kept

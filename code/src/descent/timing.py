@@ -19,6 +19,12 @@ then not counted at all, which makes long measurements (tens of milliseconds and
 long to escape every interruption) far steadier on a busy machine. It suits code that runs
 in the calling thread only, such as numpy's elementwise operations.
 
+``interleaved({"a": fn_a, "b": fn_b}, rounds=3)`` times several functions that are to be
+compared with each other: it measures each one in turn, ``rounds`` times over, and keeps
+each function's best. A busy moment of the machine then spoils one round of one function,
+not the comparison; and if the machine is busy all along, every function is slowed alike,
+so that their ratios, which are what a claim compares, hold.
+
 ``blas_threads(k)`` limits the threads of numpy's linear-algebra library (BLAS) to ``k``,
 inside a ``with`` block or for the rest of the session, so that a timing does not depend
 on whether the library decided to use a second core that another process was using. It
@@ -30,9 +36,12 @@ from __future__ import annotations
 import gc
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
-__all__ = ["best_time", "blas_threads"]
+__all__ = ["best_time", "blas_threads", "interleaved"]
+
+K = TypeVar("K")
 
 
 def best_time(
@@ -93,6 +102,21 @@ def best_time(
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def interleaved(fns: Mapping[K, Callable[[], object]], rounds: int = 3, **kwargs) -> dict[K, float]:
+    """Seconds per call of each function of ``fns``, timed in ``rounds`` interleaved rounds.
+
+    Each round times every function once with ``best_time(fn, **kwargs)``; the result is
+    each function's minimum over the rounds, in the order of ``fns``.
+    """
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"rounds must be an integer >= 1, got {rounds!r}")
+    best = {key: math.inf for key in fns}
+    for _ in range(rounds):
+        for key, fn in fns.items():
+            best[key] = min(best[key], best_time(fn, **kwargs))
+    return best
 
 
 class blas_threads:

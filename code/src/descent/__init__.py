@@ -26,7 +26,6 @@ The package is a set of small modules, each holding one concept::
     descent.regions        decision regions of a classifier (imports matplotlib)
     descent.widgets        ipywidgets explorers (imports ipywidgets)
     descent.checks         checkers for the exercises
-    descent.student_copies the chapters without their solutions, for students
 
 Import the module you need; importing ``descent`` itself loads nothing heavy.
 """

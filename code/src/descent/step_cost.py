@@ -28,8 +28,8 @@ step writes is one it has just read, so its cache lines are already in the cache
 A numpy step moves more: each numpy operation is a pass of its own, which reads its
 operands and writes its result. ``passes(opt)`` runs one step on arrays that log every
 operation (and every copy ``m[:] = ...``) and returns the number of passes and the bytes
-per parameter they move (Adam's readable step: 16 passes, 288 bytes; its fast twin: 14
-passes, 256 bytes, where 56 would do).
+per parameter they move (Adam's fast step: 14 passes, 256 bytes, where 56 would do; its
+readable step with ``fast=False``: 16 passes, 288 bytes).
 
 **Bandwidth.** ``copy_bandwidth()`` times ``np.copyto`` between two arrays far larger than
 the caches (best of k) and counts 16 bytes per float64 element, one read and one write, as
@@ -39,12 +39,14 @@ conservative ceiling: a step that moved its bytes in one pass could reach up to 
 of it. ``measure()`` measures it before and after the timings and keeps the better one.
 ``fraction`` = bytes moved ÷ time ÷ copy bandwidth says how close a step comes.
 
-**Time.** ``time_step(opt, n)`` is the best of ``repeat`` timings of the readable
-``opt.step`` on arrays of n float64 parameters (``descent.timing.best_time``, in processor
-time of this thread so that other programs on the machine do not count: ``CLOCK``), the
-way one writes a rule first; ``time_step(opt, n, fast=True)`` times its fast twin. Both
-compute the same numbers, bit for bit (tests/test_optimizers_fast.py). ``measure()`` does
-all of it for several optimizers and sizes and returns a ``StepCost``.
+**Time.** ``time_step(opt, n)`` is the best of ``repeat`` timings of the fast step on
+arrays of n float64 parameters (``descent.timing.best_time``, in processor time of this
+thread so that other programs on the machine do not count: ``CLOCK``);
+``time_step(opt, n, fast=False)`` times the readable ``opt.step``, the way one writes a
+rule first. Both compute the same numbers, bit for bit (tests/test_optimizers_fast.py).
+``passes``, ``time_step`` and ``StepCost.fraction`` describe the fast step unless told
+``fast=False``: it is the step a large model should run. ``measure()`` does all of it for
+several optimizers and sizes and returns a ``StepCost``.
 """
 
 from __future__ import annotations
@@ -239,13 +241,14 @@ class _Counted(np.ndarray):
             _Counted.log.append(("copy", value.nbytes, value.nbytes))
 
 
-def passes(opt, *, fast: bool = False, n: int = 64) -> tuple[int, float]:
+def passes(opt, *, fast: bool = True, n: int = 64) -> tuple[int, float]:
     """How one step goes over memory: (the number of numpy operations on arrays of θ's
     size, the bytes per parameter they read and write, STREAM's count).
 
     Each numpy operation is one pass: it reads its operands from memory and writes its
-    result; so is each copy of a result into a state array (``m[:] = ...``). ``fast=True``
-    counts the fast twin of the step (``descent.optimizers.fast``)."""
+    result; so is each copy of a result into a state array (``m[:] = ...``). Counts the
+    fast twin of the step (``descent.optimizers.fast``), or with ``fast=False`` the
+    readable ``opt.step``."""
     opt, theta, g, state = _prepared(opt, n, seed=3)
     theta, g = theta.view(_Counted), g.view(_Counted)
     state = opt.init_state(theta)  # zeros_like & co. keep the subclass: counted too
@@ -265,9 +268,9 @@ def passes(opt, *, fast: bool = False, n: int = 64) -> tuple[int, float]:
 # --------------------------------------------------------------------------- timing
 
 
-def time_step(opt, n: int, *, fast: bool = False, repeat: int = 5, seed: int = 0) -> float:
-    """Seconds of one step of ``opt`` on n float64 parameters (best of ``repeat``): the
-    readable ``opt.step``, or its fast twin with ``fast=True``.
+def time_step(opt, n: int, *, fast: bool = True, repeat: int = 5, seed: int = 0) -> float:
+    """Seconds of one step of ``opt`` on n float64 parameters (best of ``repeat``): its
+    fast twin, or with ``fast=False`` the readable ``opt.step``.
 
     The step runs on random θ and g (uniform in [−1, 1)) and its own state, over and over,
     with g and −g in turn (so that no state overflows): the values drift a little from
@@ -526,10 +529,7 @@ def measure(
             result.state_bytes[name] = state_bytes(name)
             result.scratch_arrays[name] = scratch_arrays(name)
             result.bytes_moved[name] = bytes_moved(name)
-            result.passes[name] = {
-                "readable": passes(name),
-                "fast": passes(name, fast=True),
-            }
+            result.passes[name] = {"readable": passes(name, fast=False), "fast": passes(name)}
         # rows of the pool: the most state arrays, then two of scratch space
         rows = 2 + max(len(state_arrays(name)) for name in names)
         variants = TORCH_VARIANTS if torch else ()

@@ -47,12 +47,12 @@ class Adam(Optimizer):
         lr, b1, b2, eps, t = self.lr, self.beta1, self.beta2, self.eps, self.t
         m, v, wd = state["m"], state["v"], self.weight_decay
         if self.decoupled_weight_decay:
-            theta *= 1 - lr * wd  # AdamW: θ ← θ − η λ θ, as torch computes it
+            theta *= 1 - lr * wd  # AdamW: θ ← θ − η λ θ, computed as torch does
         elif wd:
-            g = g + wd * theta
+            g = g + wd * theta  # L2 weight decay: g ← g + λ θ
         m[:] = b1 * m + (1 - b1) * g
         v[:] = b2 * v + (1 - b2) * g**2
-        if self.amsgrad:
+        if self.amsgrad:  # v_max ← max(v_max, v), used in place of v
             v_max = state["v_max"]
             v_max[:] = np.maximum(v_max, v)
             v = v_max
@@ -154,7 +154,7 @@ class NAdam(Optimizer):
         m, v, psi = state["m"], state["v"], self.momentum_decay
         mu = b1 * (1 - 0.5 * 0.96 ** (t * psi))
         mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-        prod = state["mu_product"] = state["mu_product"] * mu
+        prod = state["mu_product"] = state["mu_product"] * mu  # Π ← Π μₜ
         m[:] = b1 * m + (1 - b1) * g
         v[:] = b2 * v + (1 - b2) * g**2
         v_hat = v / (1 - b2**t)

@@ -286,7 +286,8 @@ def _time(opt, theta, g, repeat, pool=None, *, fast=False, long=False):
     cold as the first."""
     opt, state, work = _fresh(opt, theta, pool)
     if fast:
-        call = _alternating(lambda *args: fast_steps.step(opt, *args, work), theta, g, state)
+        twin = fast_steps.twin(opt)
+        call = _alternating(lambda *args: twin(opt, *args, work), theta, g, state)
     else:
         call = _alternating(opt.step, theta, g, state)
     if long:

@@ -41,14 +41,15 @@ class Optimizer:
         if self.has_lr:
             self.lr = _validation.positive("lr", lr)
         self.fast = _validation.boolean("fast", fast)
-        if fast and type(self).__name__ not in fast_steps.TWINS:
+        self._twin = fast_steps.twin(self)  # the fast step, and its scratch arrays
+        self._workspace = fast_steps.Workspace()
+        if fast and self._twin is None:
             raise ValueError(
-                f"fast=True: {type(self).__name__} has no fast twin in "
+                f"fast=True: {type(self).__name__}.step has no fast twin in "
                 "descent.optimizers.fast; use fast=False"
             )
         self.t = 0
         self.state: dict[str, dict] = {}
-        self._workspace = fast_steps.Workspace()  # scratch arrays of the fast twin
 
     def init_state(self, theta: np.ndarray) -> dict:
         return {}
@@ -71,7 +72,7 @@ class Optimizer:
             if key not in self.state:
                 self.state[key] = self.init_state(theta)
             if self.fast:
-                fast_steps.step(self, theta, gs[key], self.state[key], self._workspace)
+                self._twin(self, theta, gs[key], self.state[key], self._workspace)
             else:
                 self.step(theta, gs[key], self.state[key])
 

@@ -8,18 +8,20 @@ same order, so the results are the same to the last bit (tests/test_optimizers_f
 but they write every intermediate result into memory that already exists: the state
 (``m *= b1``), θ (``theta -= ...``) or a scratch array (``np.multiply(a, b, out=tmp)``).
 
-``Adam(fast=True)`` (any optimizer, ``fast=True``) makes ``update`` call
-``step(opt, theta, g, state, workspace)``, which calls the twin of ``opt``'s class in
-``TWINS``. The scratch arrays come from a ``Workspace``: one block per dtype, as large as
+``Adam(fast=True)`` (any optimizer, ``fast=True``) makes ``update`` call ``twin(opt)``,
+the function of ``TWINS`` registered for the class that defines ``opt.step``, instead of
+``opt.step``. The scratch arrays come from a ``Workspace``: one block per dtype, as large as
 the largest parameter array seen, shared by every parameter array and every step. The
 appendix on the cost of a step measures when this pays (from about 10⁵ parameters on).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-__all__ = ["TWINS", "Workspace", "step"]
+__all__ = ["TWINS", "Workspace", "step", "twin"]
 
 
 class Workspace:
@@ -59,10 +61,20 @@ class Workspace:
         return sum(block.nbytes for block in self.blocks.values())
 
 
+def twin(opt) -> Callable | None:
+    """The fast twin of ``opt.step``: the one registered for the class that defines the
+    step (AdamW, which uses Adam's step, gets Adam's twin), or None if there is none."""
+    owner = next(cls for cls in type(opt).__mro__ if "step" in vars(cls))
+    return TWINS.get(owner.__name__)
+
+
 def step(opt, theta: np.ndarray, g: np.ndarray, state: dict, work: Workspace) -> None:
     """One fast step of ``opt``'s rule: the twin of ``opt.step(theta, g, state)``, with its
-    scratch arrays from ``work``. Raises KeyError for a class without a twin."""
-    TWINS[type(opt).__name__](opt, theta, g, state, work)
+    scratch arrays from ``work``. Raises ValueError if ``opt.step`` has no twin."""
+    fn = twin(opt)
+    if fn is None:
+        raise ValueError(f"{type(opt).__name__}.step has no fast twin in descent.optimizers.fast")
+    fn(opt, theta, g, state, work)
 
 
 def sgd(opt, theta, g, state, work):
@@ -177,7 +189,7 @@ def cocob(opt, theta, g, state, work):
     np.subtract(theta1, np.divide(tmp, denom, out=tmp), out=theta)
 
 
-#: class name -> fast step ``f(opt, theta, g, state, work)``; AdamW shares Adam's.
+#: name of the class that defines the step -> its fast twin ``f(opt, theta, g, state, work)``
 TWINS = {
     "SGD": sgd,
     "Momentum": momentum,
@@ -188,6 +200,5 @@ TWINS = {
     "Adam": adam,
     "AdaMax": adamax,
     "NAdam": nadam,
-    "AdamW": adam,
     "COCOB": cocob,
 }

@@ -10,9 +10,10 @@ but they write every intermediate result into memory that already exists: the st
 
 ``Adam(fast=True)`` (any optimizer, ``fast=True``) makes ``update`` call ``twin(opt)``,
 the function of ``TWINS`` registered for the class that defines ``opt.step``, instead of
-``opt.step``. The scratch arrays come from a ``Workspace``: one block per dtype, as large as
-the largest parameter array seen, shared by every parameter array and every step. The
-appendix on the cost of a step measures when this pays (from about 10⁵ parameters on).
+``opt.step``. The scratch arrays come from a ``Workspace``: one block per dtype, as large
+as the largest parameter array seen, shared by every parameter array and every step. The
+appendix on the cost of a step measures when this pays: on large arrays (10⁵ parameters
+and more), not on the small problems of the chapters.
 """
 
 from __future__ import annotations

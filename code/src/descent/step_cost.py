@@ -642,7 +642,11 @@ def main(argv: Sequence[str] | None = None) -> StepCost:
         print(
             f"\nOne step on n = {n:,} parameters. speed-up: readable time ÷ fast time; "
             "of copy bw:\nbytes moved ÷ fast time ÷ copy bandwidth"
-            + ("; torch: torch.optim's time ÷ our fast step's (1 thread)." if result.torch else ".")
+            + (
+                ";\ntorch: torch.optim's time ÷ our fast step's (1 thread)."
+                if result.torch
+                else "."
+            )
         )
         print(result.time_table(n))
     print("\nReadable time ÷ fast time (the speed-up of the fast twin), by size:")

@@ -182,7 +182,9 @@ def test_the_metadata_tool_collapses_hidden_cells_and_nothing_else(tmp_path):
     check = subprocess.run([*tool, "--check", str(copy)], capture_output=True, text=True)
     assert check.returncode == 1 and "would collapse" in check.stdout
     fix = subprocess.run([*tool, str(copy)], capture_output=True, text=True)
-    assert fix.returncode == 1 and "collapsed 27 hidden cell(s)" in fix.stdout  # as pre-commit
+    n_hidden = sum("remove-cell" in _tags(c) for c in notebook["cells"])
+    assert n_hidden > 20  # the chapter has many hidden cells: the count below means something
+    assert fix.returncode == 1 and f"collapsed {n_hidden} hidden cell(s)" in fix.stdout
     fixed = json.loads(copy.read_text(encoding="utf-8"))
     for before, after in zip(notebook["cells"], fixed["cells"], strict=True):
         hidden = "remove-cell" in _tags(before)

@@ -47,7 +47,7 @@ def test_restores_the_parameters_exactly_even_on_error():
 def test_several_arrays_match_the_dense_hessian_of_a_network():
     digits = data.load_digits()
     x, t = digits.x_train[:40], digits.t_train[:40]
-    model = nn.MLP(64, [], 10, seed=0)        # softmax regression: a smooth loss
+    model = nn.MLP(64, [], 10, seed=0)  # softmax regression: a smooth loss
     names = list(model.params)
     flat = np.concatenate([model.params[k].ravel() for k in names])
 
@@ -55,7 +55,7 @@ def test_several_arrays_match_the_dense_hessian_of_a_network():
         start = 0
         for k in names:
             size = model.params[k].size
-            model.params[k][...] = z[start:start + size].reshape(model.params[k].shape)
+            model.params[k][...] = z[start : start + size].reshape(model.params[k].shape)
             start += size
 
     def flat_grad(z):
@@ -64,16 +64,19 @@ def test_several_arrays_match_the_dense_hessian_of_a_network():
         return np.concatenate([g[k].ravel() for k in names])
 
     h = 1e-5
-    H = np.array([(flat_grad(flat + h * e) - flat_grad(flat - h * e)) / (2 * h)
-                  for e in np.eye(flat.size)])
+    H = np.array(
+        [(flat_grad(flat + h * e) - flat_grad(flat - h * e)) / (2 * h) for e in np.eye(flat.size)]
+    )
     set_flat(flat)
     lam = np.linalg.eigvalsh((H + H.T) / 2)
     got = largest_curvature(lambda: model.gradient(x, t), model.params, iterations=100)
     assert abs(got - lam[-1]) < 1e-4 * lam[-1]
 
 
-@pytest.mark.parametrize("kwargs", [dict(iterations=0), dict(iterations=2.5),
-                                    dict(iterations=True), dict(h=0.0), dict(h=-1.0)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(iterations=0), dict(iterations=2.5), dict(iterations=True), dict(h=0.0), dict(h=-1.0)],
+)
 def test_bad_arguments_are_refused(kwargs):
     params, grad = quadratic(np.eye(3))
     with pytest.raises(ValueError):

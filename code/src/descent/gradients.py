@@ -31,6 +31,7 @@ __all__ = [
     "LADDER",
     "GradientCheckReport",
     "gradient_check",
+    "largest_curvature",
     "numerical_gradient",
     "relative_error",
     "verdict",
@@ -309,6 +310,61 @@ def gradient_check(
         if indices:  # where the largest error is (NaN counts as largest)
             worst_entry[name] = indices[int(np.argmax(np.nan_to_num(errors, nan=np.inf)))]
     return GradientCheckReport(rows, checked, worst_entry, h=h, kinks=kinks, scale=scale)
+
+
+def largest_curvature(
+    grad: Callable[[], Mapping[str, np.ndarray]],
+    params: Mapping[str, np.ndarray],
+    iterations: int = 30,
+    h: float = 1e-4,
+    seed: int = 0,
+) -> float:
+    """The Hessian eigenvalue of largest size, by power iteration on gradients only.
+
+    A Hessian-vector product needs no Hessian: for a unit vector v (a dict like ``params``),
+
+        H v ≈ (∇f(θ + h v) − ∇f(θ − h v)) / 2h.
+
+    Power iteration replaces v by H v / ‖H v‖, ``iterations`` times, from a random v, and
+    returns the curvature along the last v, vᵀ H v. Near a minimum, where H has no negative
+    eigenvalue, this is the largest curvature λ₁ that bounds a stable learning rate,
+    η < 2/λ₁. Each iteration costs two gradients.
+
+    Args:
+        grad: called with no argument, returns the gradient (name -> array) at the current
+            contents of the arrays in ``params`` (e.g. ``lambda: model.gradient(x, t)``).
+        params: name -> float array. They are moved in place and restored exactly.
+        iterations: the number of power iterations (≥ 1).
+        h: the finite-difference step along the unit vector v.
+        seed: seeds the random start vector.
+    """
+    h = _validation.positive("h", h)
+    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)):
+        raise ValueError(f"iterations must be an integer >= 1, got {iterations!r}")
+    if iterations < 1:
+        raise ValueError(f"iterations must be an integer >= 1, got {iterations!r}")
+    _check_params_and_grads(params, params)
+    rng = np.random.default_rng(seed)
+    saved = {name: theta.copy() for name, theta in params.items()}
+    v = {name: rng.normal(size=theta.shape) for name, theta in params.items()}
+    curvature = 0.0
+    try:
+        for _ in range(iterations):
+            norm = math.sqrt(sum(float(np.sum(a * a)) for a in v.values()))
+            v = {name: a / norm for name, a in v.items()}
+            for name, theta in params.items():
+                theta[...] = saved[name] + h * v[name]
+            ahead = {name: np.array(a, dtype=float) for name, a in grad().items()}
+            for name, theta in params.items():
+                theta[...] = saved[name] - h * v[name]
+            behind = grad()
+            hv = {name: (ahead[name] - behind[name]) / (2 * h) for name in params}
+            curvature = sum(float(np.sum(hv[name] * v[name])) for name in params)
+            v = hv
+    finally:
+        for name, theta in params.items():
+            theta[...] = saved[name]
+    return curvature
 
 
 def _check_params_and_grads(params, grads) -> None:

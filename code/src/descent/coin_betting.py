@@ -25,7 +25,8 @@ bettor run per coordinate, with the gradients' unknown scale estimated on the wa
 Also here, for the chapter's experiments: ``absolute_value`` (f(θ) = |θ − θ*|, whose
 negative gradient is a coin ±1), ``cocob_effective_lr`` (COCOB as θ = θ₁ − η S with a
 learning rate η read from its state) and ``ScaledLoss`` (a model whose loss is multiplied
-by a constant). numpy only.
+by a constant) and ``IterateAverage`` (an optimizer that also keeps the average of its
+iterates, the point the betting guarantee is about). numpy only.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
     "AbsoluteValue",
     "Betting",
     "CocobTrace",
+    "IterateAverage",
     "ScaledLoss",
     "absolute_value",
     "bet",
@@ -431,3 +433,43 @@ class ScaledLoss:
 
     def __repr__(self) -> str:
         return f"ScaledLoss({self.model!r}, c={self.c:g})"
+
+
+class IterateAverage:
+    """An optimizer that also keeps the average of its iterates.
+
+    ``IterateAverage(optimizer, every=k)`` makes the same updates as ``optimizer`` (it
+    calls its ``update``) and keeps, per parameter array, the mean of the iterates
+    θ₁, …, θₜ at which the gradients were taken: ``average[name]``. Every ``every``
+    updates (if given) it stores a copy of that mean in ``snapshots``, e.g. once per
+    epoch. The regret bound of a betting optimizer is about this average, not about
+    the last iterate. Every other attribute (``state``, ``t``, ``state_dict``, ...) is
+    the wrapped optimizer's.
+    """
+
+    def __init__(self, optimizer, every: int | None = None):
+        if every is not None and (isinstance(every, bool) or int(every) != every or every < 1):
+            raise ValueError(f"every must be an integer >= 1 or None, got {every!r}")
+        self.optimizer = optimizer
+        self.every = None if every is None else int(every)
+        self.count = 0
+        self.average: dict = {}
+        self.snapshots: list[dict] = []
+
+    def update(self, params: dict, grads: dict) -> None:
+        before = {key: np.array(theta, dtype=float) for key, theta in params.items()}
+        self.optimizer.update(params, grads)  # checks its input first, may raise
+        self.count += 1
+        for key, theta in before.items():  # the running mean of θ₁, …, θₜ
+            if key not in self.average:
+                self.average[key] = theta
+            else:
+                self.average[key] += (theta - self.average[key]) / self.count
+        if self.every is not None and self.count % self.every == 0:
+            self.snapshots.append({k: a.copy() for k, a in self.average.items()})
+
+    def __getattr__(self, name):
+        return getattr(self.optimizer, name)
+
+    def __repr__(self) -> str:
+        return f"IterateAverage({self.optimizer!r}, every={self.every})"

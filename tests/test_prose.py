@@ -18,7 +18,9 @@ prose_measures = importlib.util.module_from_spec(_spec)
 sys.modules["prose_measures"] = prose_measures  # dataclasses look their module up there
 _spec.loader.exec_module(prose_measures)
 
-PAGES = [ROOT / "book" / name for name in ("intro.md", "notation.md", "glossary.md", "instructors.md")]
+PAGES = [
+    ROOT / "book" / name for name in ("intro.md", "notation.md", "glossary.md", "instructors.md")
+]
 CHAPTERS = prose_measures.chapters(ROOT / "_toc.yml")
 
 

@@ -245,3 +245,40 @@ def test_importing_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_search_around_widens_towards_the_best_until_it_is_inside():
+    # SGD on the bowl: the best eta of this grid is far above 1e-3, so the search must
+    # walk up by half a decade at a time and stop as soon as the best is inside
+    trial = on_function(functions.bowl, 60)
+    make = makers(["SGD"])["SGD"]
+    found = comparison.search_around(make, 1e-3, trial, max_runs=20)
+    full = grid_search(make, log_grid(1e-4, 10, per_decade=2), trial)
+    assert not found.at_edge and found.n_runs > 3
+    assert np.all(np.diff(found.lrs) > 0) and found.lrs[0] == pytest.approx(10**-3.5)
+    assert found.best_lr == pytest.approx(full.best_lr)
+    assert found.best_index == found.n_runs - 2  # one run above the best, no more
+    assert len(found.runs) == len(found.diverged_at) == found.n_runs
+
+
+def test_search_around_stops_at_max_runs_and_runs_cocob_once():
+    trial = on_function(functions.bowl, 20)
+    capped = comparison.search_around(makers(["SGD"])["SGD"], 1e-6, trial, max_runs=4)
+    assert capped.n_runs == 4 and capped.at_edge
+    once = comparison.search_around(makers(["COCOB"])["COCOB"], None, trial)
+    assert once.n_runs == 1 and not once.has_lr
+    with pytest.raises(ValueError, match="center"):
+        comparison.search_around(makers(["SGD"])["SGD"], -1.0, trial)
+    with pytest.raises(ValueError, match="factor"):
+        comparison.search_around(makers(["SGD"])["SGD"], 0.1, trial, factor=1.0)
+
+
+def test_compare_around_uses_each_optimizers_own_center():
+    trial = on_function(functions.bowl, 40)
+    chosen = makers(["SGD", "Adam", "COCOB"])
+    wide = compare(chosen, log_grid(1e-4, 10, per_decade=2), trial)
+    near = comparison.compare_around(chosen, wide.best_lrs, trial)
+    for name in ("SGD", "Adam"):
+        assert near[name].lrs[1] == pytest.approx(wide[name].best_lr)
+        assert near[name].best_loss <= wide[name].best_loss
+    assert near["COCOB"].n_runs == 1 and near.runs < wide.runs

@@ -228,3 +228,17 @@ def test_the_copy_bandwidth_is_the_best_of_two_measurements(monkeypatch):
     monkeypatch.setattr(step_cost, "copy_bandwidth", lambda n, repeat: next(speeds))
     r = step_cost.measure(["SGD"], sizes=(10,), repeat=1, torch=False)
     assert r.copy_bandwidth == 3e9  # measured before and after the timings, best kept
+
+
+def test_unread_writes_count_scratch_new_and_copied_arrays():
+    # fast SGD: theta -= lr * g writes lr * g into a scratch array it did not read
+    assert step_cost.unread_writes("SGD") == (1, 8.0)
+    # fast Adam: four passes write a scratch array (g², m̂ or its scaled form, the
+    # denominator); the in-place updates of m, v and θ are not counted
+    assert step_cost.unread_writes("Adam") == (4, 32.0)
+    # the readable Adam makes a new array in every pass but the last (θ -= ...), and
+    # copies two of them into m and v: 15 of its 16 passes
+    assert step_cost.unread_writes("Adam", fast=False) == (15, 120.0)
+    for name in ALL:
+        count, moved = step_cost.unread_writes(name)
+        assert 1 <= count <= step_cost.passes(name)[0] and moved == 8 * count

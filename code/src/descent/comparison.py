@@ -47,6 +47,7 @@ __all__ = [
     "GridSearch",
     "Table",
     "compare",
+    "compare_around",
     "default_optimizers",
     "grid_search",
     "log_grid",
@@ -56,6 +57,7 @@ __all__ = [
     "plot_loss_race",
     "plot_race",
     "plot_sensitivity",
+    "search_around",
     "state_arrays",
     "summary",
 ]
@@ -375,6 +377,64 @@ def compare(makers: Mapping, lrs, trial: Callable) -> Comparison:
     """``grid_search`` for every factory of ``makers`` (name → η ↦ optimizer) on the same
     grid and the same trial."""
     searches = {name: grid_search(make, lrs, trial, name=name) for name, make in makers.items()}
+    return Comparison(searches, getattr(trial, "description", ""))
+
+
+def search_around(
+    make: Callable,
+    center: float | None,
+    trial: Callable,
+    *,
+    factor: float = 10**0.5,
+    max_runs: int = 9,
+    name: str | None = None,
+) -> GridSearch:
+    """A grid search near a learning rate already known to be good (for example the best
+    one on another seed): η = ``center`` × ``factor``^k for k = −1, 0, 1, then one more
+    value at a time on the side where the best lies while it is at the edge of the values
+    tried, up to ``max_runs`` runs in all. An optimizer without a learning rate
+    (``center`` None) runs once. Every run is kept, as in ``grid_search``; the result is
+    ``at_edge`` only if ``max_runs`` stopped the widening."""
+    if center is None:
+        return grid_search(make, [1.0], trial, name=name)
+    if not (math.isfinite(center) and center > 0):
+        raise ValueError(f"center must be a learning rate > 0 or None, got {center!r}")
+    if not factor > 1:
+        raise ValueError(f"factor must be > 1, got {factor!r}")
+    if max_runs < 3:
+        raise ValueError(f"max_runs must be >= 3, got {max_runs!r}")
+    search = grid_search(make, center * factor ** np.arange(-1.0, 2.0), trial, name=name)
+    while search.at_edge and search.n_runs < max_runs:
+        low = search.best_index == 0
+        lr = search.lrs[0] / factor if low else search.lrs[-1] * factor
+        more = grid_search(make, [lr], trial, name=search.name)
+        pieces = (more, search) if low else (search, more)
+        search = GridSearch(
+            search.name,
+            np.concatenate([p.lrs for p in pieces]),
+            np.concatenate([p.losses for p in pieces]),
+            [d for p in pieces for d in p.diverged_at],
+            [r for p in pieces for r in p.runs],
+            search.seconds + more.seconds,
+        )
+    return search
+
+
+def compare_around(
+    makers: Mapping,
+    centers: Mapping,
+    trial: Callable,
+    *,
+    factor: float = 10**0.5,
+    max_runs: int = 9,
+) -> Comparison:
+    """``search_around`` for every factory of ``makers`` (name → η ↦ optimizer), each
+    around its own ``centers[name]`` (a learning rate, or None for an optimizer without
+    one), on the same trial: a cheap way to tune again on a new seed."""
+    searches = {
+        name: search_around(make, centers[name], trial, factor=factor, max_runs=max_runs, name=name)
+        for name, make in makers.items()
+    }
     return Comparison(searches, getattr(trial, "description", ""))
 
 

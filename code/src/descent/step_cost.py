@@ -21,22 +21,28 @@ move between memory and the processor: a step that went over memory only once wo
     SGD 24   Momentum, Nesterov, AdaGrad, RMSProp 40   Adadelta, Adam, AdaMax, NAdam,
     AdamW 56   Adam(amsgrad=True) 72   COCOB 96   (float64; COCOB only reads θ₁)
 
-which arrays a step changes is found by running it, not read from a table. Every array a
-step writes is one it has just read, so its cache lines are already in the cache and
-**write-allocate** (the hardware reading a line before it is written) adds nothing.
+which arrays a step changes is found by running it, not read from a table. A single-pass
+step writes only arrays it has just read, so **write-allocate** (the hardware reading a
+cache line before it is written) would add nothing to it.
 
 A numpy step moves more: each numpy operation is a pass of its own, which reads its
 operands and writes its result. ``passes(opt)`` runs one step on arrays that log every
 operation (and every copy ``m[:] = ...``) and returns the number of passes and the bytes
 per parameter they move (Adam's fast step: 14 passes, 256 bytes, where 56 would do; its
-readable step with ``fast=False``: 16 passes, 288 bytes).
+readable step with ``fast=False``: 16 passes, 288 bytes). Some of those passes write an
+array they did not read: a scratch array, a new array, or a copy into a state array.
+``unread_writes(opt)`` counts them (fast Adam: 4 passes, 32 bytes per parameter). On a
+cache that write-allocates, each of them reads its target too: traffic that ``passes``
+does not count.
 
 **Bandwidth.** ``copy_bandwidth()`` times ``np.copyto`` between two arrays far larger than
 the caches (best of k) and counts 16 bytes per float64 element, one read and one write, as
 the STREAM benchmark does (McCalpin, 1995). On caches that write-allocate, the copy also
-reads its destination first, so the true traffic is 24 bytes and the figure is a
-conservative ceiling: a step that moved its bytes in one pass could reach up to about 1.5×
-of it. ``measure()`` measures it before and after the timings and keeps the better one.
+reads its destination first, so the true traffic may be 24 bytes and the figure a
+conservative ceiling: a step that moved its bytes in one pass could then reach up to about
+1.5× of it. This is a hypothesis about the hardware; the module does not measure it.
+``measure()`` measures the copy bandwidth before and after the timings and keeps the
+better one.
 ``fraction`` = bytes moved ÷ time ÷ copy bandwidth says how close a step comes.
 
 **Time.** ``time_step(opt, n)`` is the best of ``repeat`` timings of the fast step on
@@ -81,6 +87,7 @@ __all__ = [
     "state_bytes",
     "time_step",
     "time_torch",
+    "unread_writes",
 ]
 
 SIZES = (10**3, 10**4, 10**5, 10**6, 10**7)
@@ -227,10 +234,14 @@ class _Counted(np.ndarray):
         results = result if isinstance(result, tuple) else (result,)
         n = _Counted.size_counted
         read = sum(x.nbytes for x in inputs if isinstance(x, np.ndarray) and x.size == n)
-        written = sum(
-            o.nbytes for o in (out or results) if isinstance(o, np.ndarray) and o.size == n
+        targets = [o for o in (out or results) if isinstance(o, np.ndarray) and o.size == n]
+        written = sum(o.nbytes for o in targets)
+        unread = sum(  # written, but not read by this operation: a scratch or new array
+            o.nbytes
+            for o in targets
+            if not any(isinstance(x, np.ndarray) and np.shares_memory(o, x) for x in inputs)
         )
-        _Counted.log.append((ufunc.__name__, read, written))
+        _Counted.log.append((ufunc.__name__, read, written, unread))
         if out is not None:
             return out[0] if len(out) == 1 else out
         return tuple(map(counted, results)) if isinstance(result, tuple) else counted(result)
@@ -238,7 +249,7 @@ class _Counted(np.ndarray):
     def __setitem__(self, key, value):
         super().__setitem__(key, value)
         if isinstance(value, np.ndarray) and value.size == _Counted.size_counted:
-            _Counted.log.append(("copy", value.nbytes, value.nbytes))
+            _Counted.log.append(("copy", value.nbytes, value.nbytes, value.nbytes))
 
 
 def passes(opt, *, fast: bool = True, n: int = 64) -> tuple[int, float]:
@@ -249,6 +260,24 @@ def passes(opt, *, fast: bool = True, n: int = 64) -> tuple[int, float]:
     result; so is each copy of a result into a state array (``m[:] = ...``). Counts the
     fast twin of the step (``descent.optimizers.fast``), or with ``fast=False`` the
     readable ``opt.step``."""
+    log = _pass_log(opt, fast, n)
+    return len(log), sum(r + w for _, r, w, _ in log) / n
+
+
+def unread_writes(opt, *, fast: bool = True, n: int = 64) -> tuple[int, float]:
+    """The passes of one step that write an array they do not read (a scratch array, a
+    new array, or a copy into a state array): (how many, the bytes per parameter they
+    write). On a processor whose cache write-allocates, each such write also reads the
+    array it overwrites first: that many more bytes than ``passes`` counts. A pass that
+    writes an operand in place (``m *= beta1``) is not one of them."""
+    log = _pass_log(opt, fast, n)
+    unread = [u for *_, u in log if u]
+    return len(unread), sum(unread) / n
+
+
+def _pass_log(opt, fast: bool, n: int) -> list:
+    """(operation, bytes read, bytes written, bytes written to an unread array) of every
+    numpy operation of one step on arrays of n entries."""
     opt, theta, g, state = _prepared(opt, n, seed=3)
     theta, g = theta.view(_Counted), g.view(_Counted)
     state = opt.init_state(theta)  # zeros_like & co. keep the subclass: counted too
@@ -262,7 +291,7 @@ def passes(opt, *, fast: bool = True, n: int = 64) -> tuple[int, float]:
         log = _Counted.log
     finally:
         _Counted.size_counted, _Counted.log = 0, []
-    return len(log), sum(r + w for _, r, w in log) / n
+    return log
 
 
 # --------------------------------------------------------------------------- timing

@@ -286,7 +286,8 @@ def nesterov_iteration_matrix(lr: float, momentum: float, lam: float) -> np.ndar
              [μ²,  1 − (1 + μ) ηλ ]]
 
     θ is the parameter that ``descent.optimizers.Nesterov`` stores and v = −η b its
-    buffer b rescaled to a velocity. Compare ``momentum_iteration_matrix``.
+    buffer b rescaled to a velocity. Compare ``momentum_iteration_matrix``. At ηλ = 1 the
+    matrix is nilpotent: N ≠ 0 but N² = 0, so that direction needs two steps to reach 0.
 
     Args:
         lr: the learning rate η. momentum: μ. lam: the eigenvalue λ (curvature).
@@ -349,7 +350,7 @@ def nesterov_max_lr(momentum, lam_max):
 
 def nesterov_critical_momentum(lr, lam):
     """Critical damping μ_c = (1 − √(ηλ)) / (1 + √(ηλ)) for 0 < ηλ < 1, where the two roots
-    coincide at r = (1 + μ_c)(1 − ηλ) / 2 = 1 − √(ηλ).
+    coincide: a positive double root r = (1 + μ_c)(1 − ηλ) / 2 = 1 − √(ηλ).
 
     Below μ_c the roots are real (overdamped), above it complex (the iterates spiral). For
     fixed η and λ the spectral radius is smallest at μ_c, where it equals 1 − √(ηλ): the same
@@ -377,9 +378,11 @@ def nesterov_standard(lam_min: float, lam_max: float) -> tuple[float, float, flo
 
         η = 1 / λ₁,   μ = (√κ − 1) / (√κ + 1),   rate on quadratics = 1 − 1/√κ
 
-    On a quadratic the flattest direction λₙ is critically damped with the double root
-    1 − 1/√κ, the stiffest one is solved in one step (r = 0), and every eigenvalue in
-    between is underdamped with |r| = √(μ (1 − ηλ)) below that. The same constants come with
+    On a quadratic the flattest direction λₙ is critically damped, with the positive double
+    root 1 − 1/√κ. The stiffest one has ηλ₁ = 1 and r = 0: its iteration matrix N is then
+    nilpotent, not zero (N ≠ 0, N² = 0), so the stored θ reaches the minimum of that
+    direction in two steps, not one. Every eigenvalue in between is underdamped, with
+    |r| = √(μ (1 − ηλ)) below 1 − 1/√κ. The same constants come with
     a guarantee on every smooth strongly convex function, not only on quadratics.
 
     Returns:

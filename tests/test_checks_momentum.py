@@ -192,16 +192,16 @@ def best_momentum(rate, lams, etas, mus):
     best = (None, None, np.inf)
     for eta in etas:
         for mu in mus:
-            rho = max(rate(eta, mu, lam) for lam in lams)
-            if rho < best[2]:
-                best = (eta, mu, rho)
+            q = max(rate(eta, mu, lam) for lam in lams)
+            if q < best[2]:
+                best = (eta, mu, q)
     return best
 
 
 def best_momentum_vectorised(rate, lams, etas, mus):  # another correct answer
-    rho = np.array([[max(rate(e, m, lam) for lam in lams) for m in mus] for e in etas])
-    i, j = np.unravel_index(np.argmin(rho), rho.shape)  # argmin: the first of equal ones
-    return float(etas[i]), float(mus[j]), float(rho[i, j])
+    q = np.array([[max(rate(e, m, lam) for lam in lams) for m in mus] for e in etas])
+    i, j = np.unravel_index(np.argmin(q), q.shape)  # argmin: the first of equal ones
+    return float(etas[i]), float(mus[j]), float(q[i, j])
 
 
 def best_momentum_min(rate, lams, etas, mus):  # the best eigenvalue, not the worst
@@ -210,8 +210,8 @@ def best_momentum_min(rate, lams, etas, mus):  # the best eigenvalue, not the wo
 
 
 def best_momentum_swapped(rate, lams, etas, mus):
-    eta, mu, rho = best_momentum(rate, lams, etas, mus)
-    return mu, eta, rho
+    eta, mu, q = best_momentum(rate, lams, etas, mus)
+    return mu, eta, q
 
 
 def best_momentum_pair(rate, lams, etas, mus):  # forgets the rate
@@ -234,7 +234,7 @@ def test_best_momentum_accepts_correct_searches(capsys):
     [
         (best_momentum_min, "the largest rate over the eigenvalues, not the smallest"),
         (best_momentum_swapped, "η and μ are swapped"),
-        (best_momentum_pair, "Return 3 items (eta, mu, rho); your function returned 2"),
+        (best_momentum_pair, "Return 3 items (eta, mu, q); your function returned 2"),
         (best_momentum_sorts, "changed its input mus"),
     ],
 )

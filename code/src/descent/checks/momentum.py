@@ -159,9 +159,9 @@ def _best_momentum(rate, lams, etas, mus, *, worst=max, swap=False):
     best = None
     for eta in etas:
         for mu in mus:
-            rho = worst(rate(float(eta), float(mu), float(lam)) for lam in lams)
-            if best is None or rho < best[2]:
-                best = (float(eta), float(mu), float(rho))
+            q = worst(rate(float(eta), float(mu), float(lam)) for lam in lams)
+            if best is None or q < best[2]:
+                best = (float(eta), float(mu), float(q))
     return (best[1], best[0], best[2]) if swap else best
 
 
@@ -187,12 +187,12 @@ def _diagnose_best_momentum(case, received, expected) -> str | None:
     "best_momentum",
     "rate, lams, etas, mus",
     reference=_best_momentum,
-    returns=("eta", "mu", "rho"),
+    returns=("eta", "mu", "q"),
 )
 def check_best_momentum(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 6: ``fn(rate, lams, etas, mus)`` searches the grid etas × mus for the pair
     (η, μ) with the smallest worst-case rate ρ(η, μ) = max over λ in lams of
-    rate(η, μ, λ), and returns ``(eta, mu, rho)``; among equal rates, the first pair in the
+    rate(η, μ, λ), and returns ``(eta, mu, q)``; among equal rates, the first pair in the
     order of etas, then mus. It leaves lams, etas and mus unchanged."""
     rate = _Rate()
     cases = [
@@ -233,5 +233,5 @@ def check_best_momentum(fn, *, strict=None, hint=None) -> CheckResult:
         atol=1e-12,
         unchanged=(1, 2, 3),
         diagnose=_diagnose_best_momentum,
-        returns=("eta", "mu", "rho"),
+        returns=("eta", "mu", "q"),
     )

@@ -3,11 +3,19 @@
 - **Animation frames as files.** A notebook's animation player (``descent.plotting``)
   carries its frames inline, as ``data:`` URIs, so that it works in JupyterLab, where an
   output has no files beside it. In the built site each frame becomes a file of
-  ``_images/frames/`` (named by its content, so that repeated frames are stored once) and
-  the player refers to it; the player fetches the frames when a reader first uses it.
+  ``_images/frames/`` (lossless WebP, named by its content, so that repeated frames are
+  stored once) and the player refers to it; it fetches them when a reader first uses it.
+- **Figures in 256 colours.** matplotlib writes full-colour PNGs, but the book's figures
+  have few colours (lines, grey contours, a colour map of a few levels): a palette of 256,
+  without dithering, looks the same and weighs about a quarter. Each figure a notebook
+  produces is converted once, when the build writes it out of the notebook.
+- **No widget state.** The executed notebooks keep their widgets' state (every explorer's
+  images, base64) in their metadata, and myst-nb would put it in the page, where no
+  widget runs (``nb_ipywidgets_js`` is empty; the page shows the explorer's figure).
 - **Images load lazily, with their size.** Every ``<img>`` the pages' content shows gets
   ``loading="lazy"`` and its intrinsic ``width`` and ``height``, so that the browser
-  fetches it when it is about to be seen and keeps its place meanwhile (no layout shift).
+  fetches it when it is about to be seen and keeps its place meanwhile (no layout shift);
+  a figure also gets its least width on a phone (``DescentTranslator``).
 - **A description per page** (``<meta name="description">``): the page's first paragraph,
   shortened; search engines and link previews show it.
 - **Only the MathJax the book uses.** MathJax comes from the sphinx-mathjax-offline package
@@ -26,6 +34,7 @@ import base64
 import hashlib
 import html
 import importlib.util
+import io
 import re
 import shutil
 from pathlib import Path
@@ -36,6 +45,7 @@ from sphinx.util.osutil import relative_uri
 from sphinx.writers.html5 import HTML5Translator
 
 FRAMES = "_images/frames"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # A data URI of an image; in the player's script a long one is split over lines ending in \
 _DATA_URI = re.compile(r"data:image/(png|jpeg|gif|webp);base64,([A-Za-z0-9+/=\\\s]+)")
 
@@ -58,16 +68,19 @@ _SOURCE_MAP_COMMENT = re.compile(r"\n?(//|/\*)# sourceMappingURL=\S+?(\s*\*/)?\s
 def _frames_to_files(app, doctree, docname) -> None:
     if app.builder.format != "html":
         return
+    from PIL import Image
+
     folder = Path(app.outdir, FRAMES)
     page = app.builder.get_target_uri(docname)
 
     def to_file(match: re.Match) -> str:
         data = base64.b64decode(re.sub(r"[^A-Za-z0-9+/=]", "", match.group(2)))
-        name = f"{hashlib.sha256(data).hexdigest()[:24]}.{match.group(1)}"
+        name = f"{hashlib.sha256(data).hexdigest()[:24]}.webp"
         file = folder / name
         if not file.exists():
             folder.mkdir(parents=True, exist_ok=True)
-            file.write_bytes(data)
+            with Image.open(io.BytesIO(data)) as frame:
+                frame.save(file, format="webp", lossless=True)
         return relative_uri(page, f"{FRAMES}/{name}")
 
     for raw in doctree.findall(nodes.raw):
@@ -76,11 +89,34 @@ def _frames_to_files(app, doctree, docname) -> None:
             raw.children = [nodes.Text(text)]
 
 
-# --------------------------------------------------------------------- images
+# --------------------------------------------------------------------- figures and images
 
 
-class LazyImagesTranslator(HTML5Translator):
-    """Sphinx's HTML writer, with ``loading="lazy"`` and the intrinsic size on images.
+def _figures_in_256_colours(app, doctree) -> None:
+    """Convert the PNGs that myst-nb has just written out of a notebook to a palette."""
+    from PIL import Image
+
+    outputs = Path(app.env.mystnb_config.output_folder).resolve()
+    for image in doctree.findall(nodes.image):
+        path = Path(app.srcdir, image["uri"]).resolve()
+        if path.suffix != ".png" or outputs not in path.parents or not path.is_file():
+            continue
+        with Image.open(path) as figure:
+            if figure.mode == "P":
+                continue  # converted already
+            dpi = figure.info.get("dpi")
+            palette = figure.convert("RGB").quantize(
+                256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+            )
+        buffer = io.BytesIO()
+        palette.save(buffer, format="png", optimize=True, **({"dpi": dpi} if dpi else {}))
+        if buffer.tell() < path.stat().st_size:
+            path.write_bytes(buffer.getvalue())
+
+
+class DescentTranslator(HTML5Translator):
+    """Sphinx's HTML writer, with ``loading="lazy"`` and the intrinsic size on images, and
+    the bibliography's entries as plain list items.
 
     A figure that says its resolution (matplotlib writes it into every PNG) also gets
     ``--descent-min-width``: its width in points, which book/_static/descent.css keeps as
@@ -90,6 +126,10 @@ class LazyImagesTranslator(HTML5Translator):
     def visit_image(self, node):
         source = Path(self.builder.srcdir, node["uri"])
         node.setdefault("loading", "lazy")  # docutils writes it (its :loading: option)
+        if _is_output(node):
+            # a box of its own, as the notebook's other outputs have (.cell_output > .output):
+            # it scrolls a wide figure on a phone, and the theme gives it a tab stop then
+            self.body.append('<div class="output image">\n')
         super().visit_image(node)
         size = get_image_size(str(source)) if source.is_file() else None
         tag = self.body[-1]
@@ -100,6 +140,21 @@ class LazyImagesTranslator(HTML5Translator):
         if dpi and " style=" not in tag:
             attributes += f' style="--descent-min-width: {round(size[0] * 72 / dpi)}px"'
         self.body[-1] = f"<img {attributes} " + tag[len("<img ") :]
+
+    def depart_image(self, node):
+        super().depart_image(node)
+        if _is_output(node):
+            self.body.append("</div>\n")
+
+    def visit_citation(self, node):
+        # docutils gives each entry the DPUB-ARIA role doc-biblioentry, deprecated since
+        # DPUB-ARIA 1.1 (axe-core: aria-deprecated-role); it sits in a role="list" element
+        super().visit_citation(node)
+        self.body[-1] = self.body[-1].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def _is_output(node) -> bool:
+    return "cell_output" in getattr(node.parent, "get", lambda *_: [])("classes", [])
 
 
 def _dpi(path: Path) -> float | None:
@@ -113,7 +168,18 @@ def _dpi(path: Path) -> float | None:
     return float(dpi[0]) if dpi and dpi[0] > 1 else None
 
 
-# --------------------------------------------------------------------- description
+# --------------------------------------------------------------------- page head
+
+
+def _drop_widget_state(app, pagename, templatename, context, doctree) -> None:
+    if app.config.nb_ipywidgets_js:
+        return  # widgets would run: they need their state
+    scripts = context.get("script_files") or []
+    scripts[:] = [
+        script
+        for script in scripts
+        if getattr(script, "attributes", {}).get("type") != WIDGET_STATE
+    ]
 
 
 def _description(doctree, most: int = 160) -> str | None:
@@ -174,9 +240,11 @@ def _drop_source_maps(app, exception) -> None:
 
 def setup(app):
     for builder in ("html", "dirhtml", "singlehtml"):
-        app.set_translator(builder, LazyImagesTranslator)
+        app.set_translator(builder, DescentTranslator)
+    app.connect("doctree-read", _figures_in_256_colours, priority=600)  # after Sphinx's images
     app.connect("doctree-resolved", _frames_to_files)
     app.connect("html-page-context", _add_description)
+    app.connect("html-page-context", _drop_widget_state, priority=900)
     app.connect("build-finished", _copy_mathjax)
     app.connect("build-finished", _drop_source_maps)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -23,9 +23,10 @@
   The site gets the one combined component the book loads (``tex-chtml.js``: TeX input,
   HTML output, the menu and the assistive MathML for screen readers), its fonts, the TeX
   extensions that ``\\require`` or the autoloader may fetch, and the accessibility
-  components the menu loads when a reader turns on MathJax's explorer or speech.
-- **No source maps.** The theme's JavaScript and CSS come with ``.map`` files that only a
-  browser's developer tools read; they are not copied, and nothing refers to them.
+  components the menu loads when a reader turns on MathJax's explorer or speech (English).
+- **No source maps, nothing unused.** The theme's JavaScript and CSS come with ``.map``
+  files that only a browser's developer tools read; they are deleted, and so are the
+  theme's files that no page loads (``UNUSED``).
 """
 
 from __future__ import annotations
@@ -57,9 +58,17 @@ MATHJAX = (
     "a11y",
     "sre/mathmaps/base.json",
     "sre/mathmaps/en.json",
-    "sre/mathmaps/nemeth.json",
 )
-_SOURCE_MAP_COMMENT = re.compile(r"\n?(//|/\*)# sourceMappingURL=\S+?(\s*\*/)?\s*$")
+# Files the theme copies that no page loads: Font Awesome as JavaScript (the template
+# override book/_templates/static/webpack-macros.html no longer loads it; the stylesheet
+# draws the icons with the web fonts), the TrueType copies of those fonts (every browser
+# takes the WOFF2 ones) and sphinx-book-theme's translation catalogs (read by the build).
+UNUSED = (
+    "_static/scripts/fontawesome.js",
+    "_static/scripts/fontawesome.js.LICENSE.txt",
+    "_static/vendor/fontawesome/webfonts/*.ttf",
+    "_static/locales",
+)
 
 
 # --------------------------------------------------------------------- animation frames
@@ -225,17 +234,14 @@ def _copy_mathjax(app, exception) -> None:
             shutil.copy2(source / part, target / part)
 
 
-def _drop_source_maps(app, exception) -> None:
+def _drop_unused_files(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    static = Path(app.outdir, "_static")
-    for source_map in static.rglob("*.map"):
+    for source_map in Path(app.outdir, "_static").rglob("*.map"):
         source_map.unlink()
-    for file in [*static.rglob("*.js"), *static.rglob("*.css")]:
-        text = file.read_text(encoding="utf-8", errors="surrogateescape")
-        if "sourceMappingURL=" in text[-300:]:
-            stripped = _SOURCE_MAP_COMMENT.sub("", text)
-            file.write_text(stripped, encoding="utf-8", errors="surrogateescape")
+    for pattern in UNUSED:
+        for path in Path(app.outdir).glob(pattern):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def setup(app):
@@ -246,5 +252,5 @@ def setup(app):
     app.connect("html-page-context", _add_description)
     app.connect("html-page-context", _drop_widget_state, priority=900)
     app.connect("build-finished", _copy_mathjax)
-    app.connect("build-finished", _drop_source_maps)
+    app.connect("build-finished", _drop_unused_files)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

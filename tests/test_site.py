@@ -175,10 +175,12 @@ def _size(path: str) -> int:
 def _own_bytes(paths) -> int:
     """Bytes of what a page loads for itself: its HTML, images, animation frames and media.
 
-    The theme's scripts, styles, fonts and MathJax under _static/ are shared by every page
-    and downloaded once for the whole book, so they do not count against one page.
+    The theme's scripts, styles, fonts and MathJax under _static/ and the search index are
+    shared by every page and downloaded once for the whole book, so they do not count
+    against one page (they count in its first load).
     """
-    return sum(_size(path) for path in set(paths) if not path.startswith("/_static/"))
+    shared = ("/_static/", "/searchindex.js")
+    return sum(_size(path) for path in set(paths) if not path.startswith(shared))
 
 
 def _wait_for_mathjax(page):

@@ -63,6 +63,9 @@ MATHJAX = (
 # override book/_templates/static/webpack-macros.html no longer loads it; the stylesheet
 # draws the icons with the web fonts), the TrueType copies of those fonts (every browser
 # takes the WOFF2 ones) and sphinx-book-theme's translation catalogs (read by the build).
+# TeX extensions that no formula of the book needs and the autoloader never fetches for it:
+# all-packages (loaded only by \require{all-packages}), chemistry, physics, proof trees.
+MATHJAX_LEFT_OUT = ("all-packages.js", "mhchem.js", "physics.js", "bussproofs.js")
 UNUSED = (
     "_static/scripts/fontawesome.js",
     "_static/scripts/fontawesome.js.LICENSE.txt",
@@ -228,7 +231,9 @@ def _copy_mathjax(app, exception) -> None:
     shutil.rmtree(target, ignore_errors=True)
     for part in MATHJAX:
         if (source / part).is_dir():
-            shutil.copytree(source / part, target / part)
+            shutil.copytree(
+                source / part, target / part, ignore=shutil.ignore_patterns(*MATHJAX_LEFT_OUT)
+            )
         else:
             (target / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source / part, target / part)

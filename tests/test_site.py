@@ -224,6 +224,7 @@ def test_page_renders(site, page_name):
     context, page, report = _visit(site, page_name)
     try:
         _wait_for_mathjax(page)
+        first_load = sum(report["files"].values())  # before anything below fetches more
         name = page_name.replace("/", "__").removesuffix(".html")
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
@@ -243,7 +244,11 @@ def test_page_renders(site, page_name):
         assert typeset >= raw_math, f"{raw_math} math elements but {typeset} typeset"
         assert page.query_selector_all("mjx-merror") == [], "MathJax reports a math error"
 
-        # images: loaded, with alternative text
+        # images: loaded (each lazy one as a reader scrolls to it), with alternative text
+        page.evaluate(
+            "() => Promise.all([...document.images].map(img => { img.loading = 'eager';"
+            " return img.decode().catch(() => null); }))"
+        )
         images = page.eval_on_selector_all(
             "img",
             "els => els.map(e => ({src: e.src, alt: e.getAttribute('alt'),"
@@ -270,7 +275,6 @@ def test_page_renders(site, page_name):
 
         # weight: the first load, everything included; and the page's own bytes, where
         # every image it shows counts, even one the browser has not fetched yet (lazy)
-        first_load = sum(report["files"].values())
         assert first_load <= FIRST_LOAD_BUDGET_BYTES, (
             f"{page_name}: its first load fetches {first_load / 1e6:.2f} MB, over the 3 MB budget"
         )
@@ -382,7 +386,8 @@ def _assert_fits_a_phone(page, page_name):
         file = HTML / urlparse(figure["src"]).path.lstrip("/")
         if not file.is_file() or not figure["natural"]:
             continue
-        dpi = Image.open(file).info.get("dpi", (72, 72))[0]
+        with Image.open(file) as image:
+            dpi = image.info.get("dpi", (72, 72))[0]
         text_px = SMALLEST_FIGURE_FONT_PT * dpi / 72 * figure["shown"] / figure["natural"]
         if text_px < MIN_TEXT_PX - 0.25:
             small.append(f"{file.name}: {text_px:.1f} px")
@@ -537,7 +542,8 @@ def test_figures_are_opaque():
     assert list(HTML.glob("_images/frames/*.webp")), "no animation frames found in the site"
     transparent = []
     for figure in figures:
-        alpha = Image.open(figure).convert("RGBA").getchannel("A")
+        with Image.open(figure) as image:
+            alpha = image.convert("RGBA").getchannel("A")
         if alpha.getextrema()[0] < 255:
             transparent.append(figure.relative_to(HTML).as_posix())
     assert transparent == [], (

@@ -8,7 +8,7 @@ and errors only.
 import numpy as np
 import pytest
 
-from descent import checks
+from descent import checks, gradients
 
 # --------------------------------------------------------------------------- students
 
@@ -51,11 +51,13 @@ def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         old = x[i]
-        x[i] = old + h
-        f_plus = f(x)
-        x[i] = old - h
-        f_minus = f(x)
-        x[i] = old
+        try:
+            x[i] = old + h
+            f_plus = f(x)
+            x[i] = old - h
+            f_minus = f(x)
+        finally:
+            x[i] = old
         grad[i] = (f_plus - f_minus) / (2 * h)
     return grad
 
@@ -180,7 +182,7 @@ def test_rosenbrock_off_by_sign():
         "expected: array([-155.,  -50.])",
         "received: array([155.,  50.])",
         "sign is flipped",
-        "Hint:",
+        "Hint 1 of 2:",
     )
     assert result.case == 0
 
@@ -319,7 +321,7 @@ def test_check_with_labels_names_and_a_custom_diagnosis():
         quiet=True,
     )
     _assert_wrong(result, "square: wrong result", "input:    x = two", "That is a cube.")
-    assert "Hint: multiply x by itself" in result.message
+    assert "Hint 1 of 1: multiply x by itself" in result.message
     assert repr(result) == "CheckResult(name='square', status='wrong', passed=False)"
 
 
@@ -346,3 +348,79 @@ def test_random_cases_are_seeded():
         np.testing.assert_array_equal(ca.args[0], cb.args[0])
     with pytest.raises(ValueError, match="at least one case"):
         checks.check(abs, abs, [])
+
+
+# --------------------------------------------------------------------------- svm_loss
+
+
+def svm_loss(W, X, y, delta=1.0):
+    n, rows = X.shape[0], np.arange(X.shape[0])
+    scores = X @ W
+    margins = np.maximum(0, scores - scores[rows, y][:, None] + delta)
+    margins[rows, y] = 0
+    active = (margins > 0).astype(float)
+    active[rows, y] = -active.sum(axis=1)
+    return margins.sum() / n, X.T @ active / n
+
+
+def svm_loss_loops(W, X, y, delta=1.0):  # CS231n's naive version, also correct
+    loss, dW = 0.0, np.zeros_like(W)
+    for i in range(X.shape[0]):
+        scores = X[i] @ W
+        for j in range(W.shape[1]):
+            margin = scores[j] - scores[y[i]] + delta
+            if j != y[i] and margin > 0:
+                loss += margin
+                dW[:, j] += X[i]
+                dW[:, y[i]] -= X[i]
+    return loss / X.shape[0], dW / X.shape[0]
+
+
+def svm_loss_keeps_true_class(W, X, y, delta=1.0):
+    n, rows = X.shape[0], np.arange(X.shape[0])
+    scores = X @ W
+    margins = np.maximum(0, scores - scores[rows, y][:, None] + delta)
+    active = (margins > 0).astype(float)
+    active[rows, y] = -active.sum(axis=1)
+    return margins.sum() / n, X.T @ active / n
+
+
+def svm_loss_summed(W, X, y, delta=1.0):
+    loss, dW = svm_loss(W, X, y, delta)
+    return loss * X.shape[0], dW * X.shape[0]
+
+
+def svm_loss_no_true_column(W, X, y, delta=1.0):
+    n, rows = X.shape[0], np.arange(X.shape[0])
+    scores = X @ W
+    margins = np.maximum(0, scores - scores[rows, y][:, None] + delta)
+    margins[rows, y] = 0
+    return margins.sum() / n, X.T @ (margins > 0) / n
+
+
+def test_svm_loss_accepts_correct_solutions(capsys):
+    for fn in (svm_loss, svm_loss_loops):
+        assert checks.check_svm_loss(fn, strict=True).passed
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (svm_loss_keeps_true_class, "The sum includes j = yᵢ"),
+        (svm_loss_summed, "N times too large"),
+        (svm_loss_no_true_column, "dW misses the column of the correct class"),
+    ],
+)
+def test_svm_loss_names_each_mistake(fn, words, capsys):
+    result = checks.check_svm_loss(fn)
+    assert result.status == "wrong", result.message
+    assert words in " ".join(result.message.split()), result.message
+
+
+def test_the_svm_reference_passes_a_gradient_check_away_from_kinks():
+    from descent.checks.gradient_checking import _svm_cases, _svm_loss
+
+    for case in _svm_cases():
+        W, *data = case.args
+        numeric = gradients.numerical_gradient(lambda w, d=data: _svm_loss(w, *d)[0], W.copy())
+        assert gradients.relative_error(_svm_loss(W, *data)[1], numeric) < 1e-7

@@ -118,10 +118,19 @@ def raises(theta, s, u, g, lr, rho, eps):
 
 
 def test_accepts_correct_solutions(capsys):
-    for fn in (step, step_in_place, step_with_the_package):
+    for fn in (step, step_with_the_package):
         result = checks.check_adadelta_step(fn)
         assert result.passed and result.status == "passed", result.message
         assert "correct on all 5 test cases" in capsys.readouterr().out
+
+
+def test_a_step_that_changes_its_inputs_is_wrong(capsys):
+    """The exercise says "without modifying its inputs", as every step exercise does."""
+    result = checks.check_adadelta_step(step_in_place)
+    assert result.status == "wrong" and not result.passed, result.message
+    assert "changed its input theta" in result.message, result.message
+    with pytest.raises(AssertionError, match="changed its input"):
+        checks.check_adadelta_step(step_in_place, strict=True)
 
 
 def test_a_stub_never_raises(capsys):

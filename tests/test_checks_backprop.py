@@ -215,3 +215,84 @@ def test_reducing_the_wrong_axis():
 def test_log_sum_exp_strict_mode_raises():
     with pytest.raises(AssertionError, match="log_sum_exp"):
         checks.check_log_sum_exp(lse_naive, strict=True)
+
+
+# --------------------------------------------------------------------------- LeakyReLU
+
+
+class LeakyReLU:  # a correct layer, with the mask of the last forward as its cache
+    def __init__(self, alpha=0.01):
+        self.alpha, self.mask = alpha, None
+
+    def forward(self, x):
+        self.mask = x > 0
+        return np.where(self.mask, x, self.alpha * x)
+
+    def backward(self, dout):
+        return np.where(self.mask, dout, self.alpha * dout)
+
+
+class ReLUBackward(LeakyReLU):  # backward forgets α
+    def backward(self, dout):
+        return dout * self.mask
+
+
+class SlopeOnly(LeakyReLU):  # no chain rule
+    def backward(self, dout):
+        return np.where(self.mask, 1.0, self.alpha)
+
+
+class AlphaOnTheRight(LeakyReLU):  # α on the positive side
+    def forward(self, x):
+        self.mask = x > 0
+        return np.where(self.mask, self.alpha * x, x)
+
+
+class InPlaceForward(LeakyReLU):  # changes x, as out = x; out[x <= 0] *= α would
+    def forward(self, x):
+        self.mask = x > 0
+        x[~self.mask] *= self.alpha
+        return x
+
+
+class InPlaceBackward(LeakyReLU):  # changes dout, as Deep Learning from Scratch's ReLU does
+    def backward(self, dout):
+        dout[~self.mask] *= self.alpha
+        return dout
+
+
+class FirstCache(LeakyReLU):  # keeps the mask of the first forward only
+    def forward(self, x):
+        if self.mask is None:
+            self.mask = x > 0
+        return np.where(x > 0, x, self.alpha * x)
+
+
+class WrongBackward(LeakyReLU):  # some other wrong derivative
+    def backward(self, dout):
+        return np.where(self.mask, dout, -self.alpha * dout)
+
+
+def test_leaky_relu_accepts_a_correct_layer(capsys):
+    assert checks.check_leaky_relu(LeakyReLU, strict=True).passed
+    assert "correct on all 3 test cases" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "cls, words",
+    [
+        (ReLUBackward, "ReLU's slope 0 for x < 0"),
+        (SlopeOnly, "multiply it by dout (chain rule)"),
+        (AlphaOnTheRight, "α multiplies the positive side"),
+        (InPlaceForward, "forward changed its input x in place"),
+        (InPlaceBackward, "backward changed dout in place"),
+        (FirstCache, "backward is not its derivative"),
+        (WrongBackward, "a gradient check of dx"),
+    ],
+)
+def test_leaky_relu_names_each_mistake(cls, words, capsys):
+    result = checks.check_leaky_relu(cls)
+    assert result.status == "wrong", result.message
+    assert words in " ".join(result.message.split()), result.message
+    with pytest.raises(AssertionError):
+        checks.check_leaky_relu(cls, strict=True)

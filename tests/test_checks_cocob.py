@@ -126,7 +126,7 @@ def test_kt_reports_an_exception_with_the_students_line():
 # --------------------------------------------------------------------------- COCOB step
 
 
-def cocob_step(theta, g, theta1, L, G, R, S, alpha):
+def cocob_step(theta, theta1, L, G, R, S, g, alpha):
     L = np.maximum(L, np.abs(g))
     G = G + np.abs(g)
     R = np.maximum(R - (theta - theta1) * g, 0.0)
@@ -135,7 +135,7 @@ def cocob_step(theta, g, theta1, L, G, R, S, alpha):
     return theta, L, G, R, S
 
 
-def cocob_in_place(theta, g, theta1, L, G, R, S, alpha):
+def cocob_in_place(theta, theta1, L, G, R, S, g, alpha):
     np.maximum(L, np.abs(g), out=L)
     G += np.abs(g)
     R -= (theta - theta1) * g
@@ -145,11 +145,11 @@ def cocob_in_place(theta, g, theta1, L, G, R, S, alpha):
     return theta, L, G, R, S
 
 
-def cocob_stub(theta, g, theta1, L, G, R, S, alpha):
+def cocob_stub(theta, theta1, L, G, R, S, g, alpha):
     raise NotImplementedError
 
 
-def paper_sign(theta, g, theta1, L, G, R, S, alpha):  # the paper's + with our g
+def paper_sign(theta, theta1, L, G, R, S, g, alpha):  # the paper's + with our g
     L = np.maximum(L, np.abs(g))
     G = G + np.abs(g)
     R = np.maximum(R + (theta - theta1) * g, 0.0)
@@ -157,7 +157,7 @@ def paper_sign(theta, g, theta1, L, G, R, S, alpha):  # the paper's + with our g
     return theta1 - S * (L + R) / (L * np.maximum(G + L, alpha * L)), L, G, R, S
 
 
-def no_clip(theta, g, theta1, L, G, R, S, alpha):
+def no_clip(theta, theta1, L, G, R, S, g, alpha):
     L = np.maximum(L, np.abs(g))
     G = G + np.abs(g)
     R = R - (theta - theta1) * g
@@ -165,7 +165,7 @@ def no_clip(theta, g, theta1, L, G, R, S, alpha):
     return theta1 - S * (L + R) / (L * np.maximum(G + L, alpha * L)), L, G, R, S
 
 
-def no_alpha(theta, g, theta1, L, G, R, S, alpha):
+def no_alpha(theta, theta1, L, G, R, S, g, alpha):
     L = np.maximum(L, np.abs(g))
     G = G + np.abs(g)
     R = np.maximum(R - (theta - theta1) * g, 0.0)
@@ -173,12 +173,12 @@ def no_alpha(theta, g, theta1, L, G, R, S, alpha):
     return theta1 - S * (L + R) / (L * (G + L)), L, G, R, S
 
 
-def from_current(theta, g, theta1, L, G, R, S, alpha):
-    new = cocob_step(theta, g, theta1, L, G, R, S, alpha)
+def from_current(theta, theta1, L, G, R, S, g, alpha):
+    new = cocob_step(theta, theta1, L, G, R, S, g, alpha)
     return theta + (new[0] - theta1), *new[1:]
 
 
-def old_L_in_step(theta, g, theta1, L, G, R, S, alpha):
+def old_L_in_step(theta, theta1, L, G, R, S, g, alpha):
     L_new = np.maximum(L, np.abs(g))
     G = G + np.abs(g)
     R = np.maximum(R - (theta - theta1) * g, 0.0)
@@ -186,7 +186,7 @@ def old_L_in_step(theta, g, theta1, L, G, R, S, alpha):
     return theta1 - S * (L + R) / (L * np.maximum(G + L, alpha * L)), L_new, G, R, S
 
 
-def signed_G(theta, g, theta1, L, G, R, S, alpha):
+def signed_G(theta, theta1, L, G, R, S, g, alpha):
     L = np.maximum(L, np.abs(g))
     G = G + g
     R = np.maximum(R - (theta - theta1) * g, 0.0)
@@ -194,24 +194,32 @@ def signed_G(theta, g, theta1, L, G, R, S, alpha):
     return theta1 - S * (L + R) / (L * np.maximum(G + L, alpha * L)), L, G, R, S
 
 
-def theta_only(theta, g, theta1, L, G, R, S, alpha):
-    return cocob_step(theta, g, theta1, L, G, R, S, alpha)[0]
+def theta_only(theta, theta1, L, G, R, S, g, alpha):
+    return cocob_step(theta, theta1, L, G, R, S, g, alpha)[0]
 
 
-def transposed_state(theta, g, theta1, L, G, R, S, alpha):
-    new = cocob_step(theta, g, theta1, L, G, R, S, alpha)
+def transposed_state(theta, theta1, L, G, R, S, g, alpha):
+    new = cocob_step(theta, theta1, L, G, R, S, g, alpha)
     return new[0], new[1].T[..., None], *new[2:]
 
 
-def cocob_raises(theta, g, theta1, L, G, R, S, alpha):
+def cocob_raises(theta, theta1, L, G, R, S, g, alpha):
     return theta[99], L, G, R, S
 
 
 def test_cocob_correct_solutions_pass(capsys):
-    for fn in (cocob_step, cocob_in_place):
-        result = checks.check_cocob_step(fn)
-        assert result.passed and result.status == "passed", result.message
-        assert "correct on all 6 test cases" in capsys.readouterr().out
+    result = checks.check_cocob_step(cocob_step)
+    assert result.passed and result.status == "passed", result.message
+    assert "correct on all 6 test cases" in capsys.readouterr().out
+
+
+def test_cocob_step_that_changes_its_inputs_is_wrong(capsys):
+    """The exercise says "without modifying its inputs", as every step exercise does."""
+    result = checks.check_cocob_step(cocob_in_place)
+    assert result.status == "wrong" and not result.passed, result.message
+    assert "changed its input theta" in result.message, result.message
+    with pytest.raises(AssertionError, match="changed its input"):
+        checks.check_cocob_step(cocob_in_place, strict=True)
 
 
 def test_cocob_reference_is_the_package_optimizer():
@@ -223,7 +231,7 @@ def test_cocob_reference_is_the_package_optimizer():
     L, G, R, S = np.full(3, 1e-8), np.zeros(3), np.zeros(3), np.zeros(3)
     for g in grads:
         opt.update(params, {"w": g})
-        theta, L, G, R, S = _cocob_step(theta, g, theta1, L, G, R, S, 6.0)
+        theta, L, G, R, S = _cocob_step(theta, theta1, L, G, R, S, g, 6.0)
     np.testing.assert_allclose(theta, params["w"], rtol=1e-13)
     for key, value in zip("LGRS", (L, G, R, S), strict=True):
         np.testing.assert_allclose(value, opt.state["w"][key], rtol=1e-13)

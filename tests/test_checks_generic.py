@@ -48,8 +48,13 @@ def _record(name) -> Exercise:
 
 def _student(record: Exercise, body: str, tmp_path: Path):
     """A function named and declared as the exercise's stub, with ``body``, written to a
-    file so that its source lines show in tracebacks as a notebook cell's do."""
-    source = record.signature + "\n" + "".join(f"    {line}\n" for line in body.splitlines())
+    file so that its source lines show in tracebacks as a notebook cell's do. For a class,
+    ``body`` is its ``__init__``'s."""
+    indent = "        " if record.is_class else "    "
+    source = record.signature + "\n"
+    if record.is_class:
+        source += f"    def __init__(self, {record.params}):\n"
+    source += "".join(f"{indent}{line}\n" for line in body.splitlines())
     path = tmp_path / f"student_{record.name}.py"
     path.write_text(source, encoding="utf-8")
     namespace: dict = {}
@@ -102,12 +107,11 @@ def test_there_are_checkers():
 
 
 @pytest.mark.parametrize("name", CHECKERS)
-def test_the_record_matches_the_reference(name, capsys):
+def test_the_record_matches_the_reference(name, capsys, tmp_path):
     record = _record(name)
-    assert re.fullmatch(r"[a-z_][a-z0-9_]*", record.name), record.name
-    namespace: dict = {}
-    exec(record.signature + "\n    pass", namespace)  # the parameters are valid Python
-    params = list(inspect.signature(namespace[record.name]).parameters)
+    assert re.fullmatch(r"[a-z_][a-z0-9_]*|[A-Z][A-Za-z0-9]*", record.name), record.name
+    student = _student(record, "pass", tmp_path)  # the parameters are valid Python
+    params = list(inspect.signature(student).parameters)
     inspect.signature(record.reference).bind(*params)  # called like the student's function
     result = getattr(checks, name)(record.reference, strict=True)
     assert result.passed and result.status == "passed", result.message
@@ -145,6 +149,8 @@ def test_an_exception_shows_the_students_line_only(name, tmp_path, capsys):
 @pytest.mark.parametrize("name", CHECKERS)
 def test_a_wrong_shape_is_named(name, capsys):
     record, checker = _record(name), getattr(checks, name)
+    if record.is_class:
+        pytest.skip(f"{record.name} is a class: its checker tests the objects it makes")
     student = _distorted(record, _extra_axis)
     result = checker(student)
     if not student.changed:
@@ -158,6 +164,8 @@ def test_a_wrong_shape_is_named(name, capsys):
 @pytest.mark.parametrize("name", CHECKERS)
 def test_a_wrong_dtype_is_named(name, capsys):
     record, checker = _record(name), getattr(checks, name)
+    if record.is_class:
+        pytest.skip(f"{record.name} is a class: its checker tests the objects it makes")
     student = _distorted(record, _other_dtype)
     result = checker(student)
     if not student.changed:
@@ -200,7 +208,7 @@ def test_every_stub_in_the_book_is_declared_as_its_record_says():
     stubs = {
         source.splitlines()[0].strip()
         for _, _, source in _code_cells()
-        if source.startswith("def ") and "raise NotImplementedError" in source
+        if source.startswith(("def ", "class ")) and "raise NotImplementedError" in source
     }
     records = {name: getattr(getattr(checks, name), "exercise", None) for name in CHECKERS}
     wrong = [
@@ -209,3 +217,44 @@ def test_every_stub_in_the_book_is_declared_as_its_record_says():
         if record is not None and record.signature not in stubs  # no record: failed above
     ]
     assert wrong == [], f"no stub in book/*.ipynb begins with: {wrong}"
+
+
+def _solution_lines(name: str) -> set[str]:
+    """The code lines (comments dropped, over 15 characters) of the book's solution of the
+    exercise that checker ``name`` checks, except those also found outside the solution
+    (a stub's `def` line)."""
+    from tools_handout import handout
+
+    inside, outside = set(), set()
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        texts = ["".join(c["source"]) if c["cell_type"] == "code" else "" for c in cells]
+        blocks = handout.solution_blocks(cells, path.name)
+        mine = [(s, e) for s, e, _ in blocks if any(f"{name}(" in t for t in texts[s:e])]
+        solution = {i for s, e in mine for i in range(s, e)}
+        for i, text in enumerate(texts):
+            lines = {line.split("#")[0].strip() for line in text.splitlines()}
+            (inside if i in solution else outside).update(x for x in lines if len(x) > 15)
+    return inside - outside
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_no_message_holds_the_solution_even_with_every_hint(name, capsys):
+    """A checker names what is wrong and gives hints that point at the idea; at the
+    highest level, on a wrong shape or a wrong sign, its message still holds no line of
+    the book's solution."""
+    record, checker = _record(name), getattr(checks, name)
+    if record.is_class:
+        pytest.skip(f"{record.name} is a class: tests/test_checks_adam.py gives it wrong ones")
+    solution = _solution_lines(name)
+    assert solution, f"no solution found in the book for {name}"
+    for change in (_extra_axis, lambda value: -np.asarray(value)):
+        student = _distorted(record, change)
+        result = checker(student, hint=2)
+        if not student.changed:
+            continue
+        assert result.status == "wrong", result.message
+        assert "Hint 1 of" in result.message, result.message
+        flat = " ".join(result.message.split())
+        left = [line for line in solution if " ".join(line.split()) in flat]
+        assert not left, f"{name} prints solution lines {left}:\n{result.message}"

@@ -139,7 +139,7 @@ def test_other_wrong_answers_show_the_input_and_the_difference():
     result = checks.check_gradient_descent(returns_only_the_last)
     _assert_wrong(result, "Wrong shape: expected (6, 2), received (2,)", "lr = 0.3", "steps = 5")
     result = checks.check_gradient_descent(lr_squared)
-    _assert_wrong(result, "∇f of f = 0.1x₁² + 2x₂²", "entries differ", "Hint:")
+    _assert_wrong(result, "∇f of f = 0.1x₁² + 2x₂²", "entries differ", "Hint 1 of 2:")
 
 
 def test_the_one_dimensional_case_and_errors():
@@ -163,3 +163,66 @@ def test_the_cases_cover_1d_2d_3d_and_zero_steps():
     path = _gradient_descent_reference(grad, theta0, lr, steps)
     assert path.shape == (steps + 1, 2)
     np.testing.assert_allclose(path[1], theta0 - lr * np.array([0.2, 4.0]) * theta0)
+
+
+# --------------------------------------------------------------------------- armijo_step
+
+
+def armijo_step(theta, g, f, eta0=1.0, c=1e-4, shrink=0.5):
+    eta, f0, gg = eta0, f(theta), g @ g
+    while f(theta - eta * g) > f0 - c * eta * gg:
+        eta *= shrink
+    return theta - eta * g, eta
+
+
+def armijo_any_decrease(theta, g, f, eta0=1.0, c=1e-4, shrink=0.5):
+    eta = eta0
+    while f(theta - eta * g) >= f(theta):
+        eta *= shrink
+    return theta - eta * g, eta
+
+
+def armijo_norm(theta, g, f, eta0=1.0, c=1e-4, shrink=0.5):
+    eta = eta0
+    while f(theta - eta * g) > f(theta) - c * eta * np.linalg.norm(g):
+        eta *= shrink
+    return theta - eta * g, eta
+
+
+def armijo_shrinks_first(theta, g, f, eta0=1.0, c=1e-4, shrink=0.5):
+    eta = eta0
+    while True:
+        eta *= shrink
+        if f(theta - eta * g) <= f(theta) - c * eta * (g @ g):
+            return theta - eta * g, eta
+
+
+def armijo_in_place(theta, g, f, eta0=1.0, c=1e-4, shrink=0.5):
+    theta_new, eta = armijo_step(theta, g, f, eta0, c, shrink)
+    theta[:] = theta_new
+    return theta, eta
+
+
+def armijo_old_theta(theta, g, f, eta0=1.0, c=1e-4, shrink=0.5):
+    return theta - eta0 * g, armijo_step(theta, g, f, eta0, c, shrink)[1]
+
+
+def test_armijo_accepts_a_correct_step(capsys):
+    assert checks.check_armijo_step(armijo_step, strict=True).passed
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (armijo_any_decrease, "stops at the first η that lowers f at all"),
+        (armijo_norm, "uses ‖g‖; Armijo's condition has ‖g‖²"),
+        (armijo_shrinks_first, "one shrink away from the right one"),
+        (armijo_in_place, "changed its input theta"),
+        (armijo_old_theta, "η is right but the step is not"),
+    ],
+)
+def test_armijo_names_each_mistake(fn, words, capsys):
+    result = checks.check_armijo_step(fn)
+    assert result.status == "wrong", result.message
+    assert words in " ".join(result.message.split()), result.message
+    assert "Hint 1 of 2" in result.message

@@ -176,7 +176,7 @@ def test_epoch_indices_names_the_mistake(fn, words, capsys):
     result = checks.check_epoch_indices(fn)
     assert result.status == "wrong" and not result.passed
     assert words in result.message, result.message
-    assert "input:" in result.message and "Hint:" in result.message
+    assert "input:" in result.message and "Hint 1 of 2:" in result.message
     assert words in capsys.readouterr().out
     with pytest.raises(AssertionError, match="epoch_indices"):
         checks.check_epoch_indices(fn, strict=True)

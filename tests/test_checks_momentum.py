@@ -63,11 +63,19 @@ def step_raises(theta, v, g, lr, momentum):
     return theta[7], v
 
 
-def test_momentum_step_accepts_correct_solutions(capsys):
-    for fn in (step, step_in_place):
-        result = checks.check_momentum_step(fn)
-        assert result.passed and result.status == "passed"
-        assert "correct on all 5 test cases" in capsys.readouterr().out
+def test_momentum_step_accepts_a_correct_solution(capsys):
+    result = checks.check_momentum_step(step)
+    assert result.passed and result.status == "passed"
+    assert "correct on all 5 test cases" in capsys.readouterr().out
+
+
+def test_momentum_step_that_changes_its_inputs_is_wrong(capsys):
+    """The exercise says "without modifying its inputs", as every step exercise does."""
+    result = checks.check_momentum_step(step_in_place)
+    assert result.status == "wrong" and not result.passed, result.message
+    assert "changed its input theta" in result.message, result.message
+    with pytest.raises(AssertionError, match="changed its input"):
+        checks.check_momentum_step(step_in_place, strict=True)
 
 
 def test_momentum_step_stub_never_raises():
@@ -175,3 +183,62 @@ def test_momentum_rate_names_the_mistake(fn, words):
     assert result.status == "wrong" and words in result.message, result.message
     with pytest.raises(AssertionError):
         checks.check_momentum_rate(fn, strict=True)
+
+
+# --------------------------------------------------------------------------- best_momentum
+
+
+def best_momentum(rate, lams, etas, mus):
+    best = (None, None, np.inf)
+    for eta in etas:
+        for mu in mus:
+            rho = max(rate(eta, mu, lam) for lam in lams)
+            if rho < best[2]:
+                best = (eta, mu, rho)
+    return best
+
+
+def best_momentum_vectorised(rate, lams, etas, mus):  # another correct answer
+    rho = np.array([[max(rate(e, m, lam) for lam in lams) for m in mus] for e in etas])
+    i, j = np.unravel_index(np.argmin(rho), rho.shape)  # argmin: the first of equal ones
+    return float(etas[i]), float(mus[j]), float(rho[i, j])
+
+
+def best_momentum_min(rate, lams, etas, mus):  # the best eigenvalue, not the worst
+    pairs = [(e, m, min(rate(e, m, lam) for lam in lams)) for e in etas for m in mus]
+    return min(pairs, key=lambda p: p[2])
+
+
+def best_momentum_swapped(rate, lams, etas, mus):
+    eta, mu, rho = best_momentum(rate, lams, etas, mus)
+    return mu, eta, rho
+
+
+def best_momentum_pair(rate, lams, etas, mus):  # forgets the rate
+    return best_momentum(rate, lams, etas, mus)[:2]
+
+
+def best_momentum_sorts(rate, lams, etas, mus):  # sorts the caller's grid in place
+    mus.sort()
+    mus[:] = mus[::-1]
+    return best_momentum(rate, lams, etas, mus)
+
+
+def test_best_momentum_accepts_correct_searches(capsys):
+    for fn in (best_momentum, best_momentum_vectorised):
+        assert checks.check_best_momentum(fn, strict=True).passed
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (best_momentum_min, "the largest rate over the eigenvalues, not the smallest"),
+        (best_momentum_swapped, "η and μ are swapped"),
+        (best_momentum_pair, "Return 3 items (eta, mu, rho); your function returned 2"),
+        (best_momentum_sorts, "changed its input mus"),
+    ],
+)
+def test_best_momentum_names_each_mistake(fn, words, capsys):
+    result = checks.check_best_momentum(fn)
+    assert result.status == "wrong", result.message
+    assert words in " ".join(result.message.split()), result.message

@@ -1,8 +1,14 @@
-"""The repository's conventions for chapter notebooks, checked on the committed files.
+"""The repository's conventions for chapter notebooks, checked on what git would commit.
 
 Notebooks are stored without outputs, are all listed in _toc.yml, assert their claims in
-hidden cells, and keep every solution between gated solution-start/solution-end markers
-so that student copies can drop them.
+hidden cells (collapsed in JupyterLab), and keep every solution between gated
+solution-start/solution-end markers so that student copies can drop them.
+
+The checks read each notebook as it stands in git's index (``git show :book/NN.ipynb``),
+that is, what ``git commit`` would store, and fall back to the file on disk for a notebook
+git does not know yet or outside a git checkout. A student who opens a chapter in JupyterLab
+and runs it changes the file on disk (autosave writes the outputs into it), not the index,
+so the student's work does not make these checks fail.
 """
 
 from __future__ import annotations
@@ -20,8 +26,25 @@ NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 PAGE_WIDTH = 80  # characters of code that fit the book's text column without scrolling
 
 
-def _cells(path):
-    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+def _committed_text(path: Path, root: Path = ROOT) -> str:
+    """The notebook as git would commit it (its staged version), else the file on disk."""
+    staged = subprocess.run(
+        ["git", "show", f":{path.relative_to(root).as_posix()}"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    if staged.returncode == 0:
+        return staged.stdout.decode("utf-8")
+    return path.read_text(encoding="utf-8")
+
+
+def _notebook(path, root=ROOT):
+    return json.loads(_committed_text(path, root))
+
+
+def _cells(path, root=ROOT):
+    return _notebook(path, root)["cells"]
 
 
 def _source(cell):
@@ -44,6 +67,43 @@ def test_stored_without_outputs(path):
         if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
     ]
     assert dirty == [], f"{path.name}: cells {dirty} hold outputs; run nbstripout on it"
+    widget_state = "widgets" in _notebook(path).get("metadata", {})
+    assert not widget_state, f"{path.name}: holds saved widget state; run nbstripout on it"
+
+
+def test_the_checks_read_what_git_would_commit(tmp_path):
+    """A file changed on disk but not staged (a student's autosave) is not what is checked."""
+    repo = tmp_path / "repo"
+    (repo / "book").mkdir(parents=True)
+    notebook = repo / "book" / "nb.ipynb"
+    clean = {"cells": [{"cell_type": "code", "outputs": [], "execution_count": None}]}
+    notebook.write_text(json.dumps(clean), encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "book/nb.ipynb"], cwd=repo, check=True)
+    ran = {"cells": [{"cell_type": "code", "outputs": [{"x": 1}], "execution_count": 1}]}
+    notebook.write_text(json.dumps(ran), encoding="utf-8")  # autosave after a run
+    assert _cells(notebook, repo)[0]["outputs"] == []  # the staged version
+    subprocess.run([*git, "add", "book/nb.ipynb"], cwd=repo, check=True)
+    assert _cells(notebook, repo)[0]["outputs"] == [{"x": 1}]  # once staged, it is checked
+    untracked = repo / "book" / "new.ipynb"
+    untracked.write_text(json.dumps(ran), encoding="utf-8")
+    assert _cells(untracked, repo)[0]["execution_count"] == 1  # not in git yet: the file
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_hidden_cells_are_collapsed_in_jupyterlab(path):
+    """JupyterLab shows a `remove-cell` cell's source collapsed when its metadata says so."""
+    shown = [
+        i
+        for i, c in enumerate(_cells(path))
+        if "remove-cell" in _tags(c)
+        and c.get("metadata", {}).get("jupyter", {}).get("source_hidden") is not True
+    ]
+    assert shown == [], (
+        f"{path.name}: hidden cells {shown} are expanded in JupyterLab; "
+        "run `python tools/notebook_metadata.py`"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -106,3 +166,34 @@ def test_light_modules_import_numpy_only():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"light modules pulled in: {out.stdout.strip()}"
+
+
+def test_the_metadata_tool_collapses_hidden_cells_and_nothing_else(tmp_path):
+    """tools/notebook_metadata.py sets source_hidden on remove-cell cells only, keeps every
+    other byte, and a second run changes nothing."""
+    source = ROOT / "book" / "06_momentum.ipynb"
+    notebook = json.loads(source.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        cell["metadata"].pop("jupyter", None)
+    copy = tmp_path / "chapter.ipynb"
+    copy.write_text(json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    tool = [sys.executable, str(ROOT / "tools" / "notebook_metadata.py")]
+
+    check = subprocess.run([*tool, "--check", str(copy)], capture_output=True, text=True)
+    assert check.returncode == 1 and "would collapse" in check.stdout
+    fix = subprocess.run([*tool, str(copy)], capture_output=True, text=True)
+    n_hidden = sum("remove-cell" in _tags(c) for c in notebook["cells"])
+    assert n_hidden > 20  # the chapter has many hidden cells: the count below means something
+    assert fix.returncode == 1 and f"collapsed {n_hidden} hidden cell(s)" in fix.stdout
+    fixed = json.loads(copy.read_text(encoding="utf-8"))
+    for before, after in zip(notebook["cells"], fixed["cells"], strict=True):
+        hidden = "remove-cell" in _tags(before)
+        assert after["metadata"].pop("jupyter", None) == (
+            {"source_hidden": True} if hidden else None
+        )
+        assert after == before
+    once = copy.read_bytes()
+    again = subprocess.run([*tool, "--check", str(copy)], capture_output=True, text=True)
+    assert again.returncode == 0 and again.stdout == ""
+    assert subprocess.run([*tool, str(copy)]).returncode == 0
+    assert copy.read_bytes() == once

@@ -24,6 +24,7 @@ def bad_hyperparameters():
         "momentum_decay": [-1e-3, float("nan"), True, "4e-3"],
         "alpha": [0, -1.0, float("nan"), True, "100"],
         "amsgrad": [1, 0, "yes", None],
+        "fast": [1, 0, "yes", None],
     }
     cases = []
     for name, cls in ALL.items():
@@ -50,6 +51,7 @@ def test_good_edge_values_are_accepted(name):
         "weight_decay": 0.0,
         "momentum_decay": 0.0,
         "amsgrad": True,
+        "fast": True,
         "lr": np.float64(0.5),
         "eps": 1e-300,
         "alpha": 1,

@@ -1,4 +1,4 @@
-"""descent.step_cost: memory per parameter, bytes per step, naive steps, the benchmark."""
+"""descent.step_cost: memory per parameter, bytes per step, passes, the benchmark."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from descent import step_cost
-from descent.optimizers import ALL, Adam, AdamW, NAdam
+from descent.optimizers import ALL, Adam, AdamW, Momentum, NAdam, fast
 
 # every optimizer, plus the variants whose state or rule differ
 CASES = {name: (cls, {}) for name, cls in ALL.items()}
@@ -53,77 +53,49 @@ def test_cocob_reads_theta1_but_never_writes_it():
 
 
 def test_passes_count_numpy_operations_and_their_bytes():
-    # SGD: tmp = η g (read g, write tmp), θ -= tmp (read θ, tmp; write θ): 2 passes, 40 B
-    assert step_cost.passes("SGD") == (2, 40.0)
-    # Adam: 10 passes of one read and one write, 4 of two reads and one write
+    # SGD: η g (read g, write a new array or tmp), θ -= it (read θ and it; write θ): 40 B
+    assert step_cost.passes("SGD") == step_cost.passes("SGD", fast=False) == (2, 40.0)
+    # fast Adam: 10 passes of one read and one write, 4 of two reads and one write
     assert step_cost.passes("Adam") == (14, 10 * 16 + 4 * 24)
     assert step_cost.passes(Adam(amsgrad=True)) == (15, 256 + 24)  # + max(v_max, v)
+    # readable Adam: the same 14, plus the copies m[:] = ... and v[:] = ... (16 B each)
+    assert step_cost.passes("Adam", fast=False) == (16, 256 + 2 * 16)
     for name in ALL:
         calls, moved = step_cost.passes(name)
         assert calls >= 2 and moved > step_cost.bytes_moved(name), name
-        naive_calls, naive_moved = step_cost.passes(name, naive=True)
-        # the naive step makes the same passes; COCOB's computes |g| twice
-        assert naive_calls == calls + (name == "COCOB"), name
-        assert naive_moved == moved + 16 * (name == "COCOB"), name
+        readable_calls, readable_moved = step_cost.passes(name, fast=False)
+        # the readable step makes the same passes, plus one copy per "x[:] = ..." line;
+        # COCOB's computes |g| twice
+        copies = readable_calls - calls - (name == "COCOB")
+        assert 0 <= copies <= 3, name
+        assert readable_moved == moved + 16 * (copies + (name == "COCOB")), name
+
+
+def test_passes_count_a_copy_into_a_state_array():
+    class Probe(Momentum):
+        def step(self, theta, g, state):
+            v = state["v"]
+            v[:] = 0.9 * v - 0.1 * g
+
+    # 0.9 v, 0.1 g, their difference, and the copy into v: 4 passes of 16, 16, 24, 16 B
+    assert step_cost.passes(Probe(), fast=False) == (4, 72.0)
 
 
 def test_passes_leave_the_step_usable():
     opt = Adam()
     step_cost.passes(opt)  # works on a copy: opt itself is untouched
-    assert opt.workspace_nbytes == 0 and opt.t == 0
+    step_cost.passes(opt, fast=False)
+    assert opt.t == 0 and not opt.state
     params = {"w": np.ones(3)}
     opt.update(params, {"w": np.ones(3)})
     assert type(params["w"]) is np.ndarray and params["w"][0] < 1
 
 
-def test_scratch_arrays_are_at_most_two():
+def test_the_fast_steps_scratch_arrays_are_at_most_two():
     counts = {name: step_cost.scratch_arrays(name) for name in ALL}
     assert counts["SGD"] == counts["Momentum"] == counts["AdaMax"] == 1
     assert counts["Adam"] == counts["AdaGrad"] == counts["COCOB"] == 2
     assert max(counts.values()) == 2
-
-
-@pytest.mark.parametrize("case", list(CASES))
-def test_naive_and_in_place_steps_give_the_same_iterates(case):
-    """Two independent writings of every rule agree bit for bit over several steps."""
-    cls, kwargs = CASES[case]
-    rng = np.random.default_rng(11)
-    theta0 = rng.normal(size=(4, 3))
-    params = {"w": theta0.copy()}
-    opt = cls(**kwargs)
-    naive = step_cost.NAIVE[cls.__name__]
-    ref = cls(**kwargs)  # holds the hyperparameters and t for the naive step
-    theta, state = theta0.copy(), ref.init_state(theta0)
-    for k in range(6):
-        g = 0.5 * theta + rng.normal(size=theta.shape)  # depends on where we are
-        g[0, 0] = 0.0 if k == 2 else g[0, 0]  # a zero gradient entry, once
-        opt.update(params, {"w": g})
-        ref.t += 1
-        theta, state = naive(ref, theta, g, state)
-        np.testing.assert_array_equal(params["w"], theta)
-        for name, value in opt.state["w"].items():
-            np.testing.assert_array_equal(value, state[name], err_msg=name)
-    assert not np.allclose(theta, theta0)  # the parameters moved
-
-
-@pytest.mark.parametrize("name", list(ALL))
-def test_naive_steps_do_not_modify_their_inputs(name):
-    opt = step_cost.make_optimizer(name)
-    opt.t = 3
-    rng = np.random.default_rng(5)
-    theta, g = rng.normal(size=5), rng.normal(size=5)
-    state = opt.init_state(theta)
-    before = (theta.copy(), g.copy(), {k: np.copy(v) for k, v in state.items()})
-    new_theta, new_state = step_cost.NAIVE[name](opt, theta, g, state)
-    np.testing.assert_array_equal(theta, before[0])
-    np.testing.assert_array_equal(g, before[1])
-    for k, v in state.items():
-        np.testing.assert_array_equal(v, before[2][k])
-    assert not np.array_equal(new_theta, theta)
-
-
-def test_naive_covers_every_optimizer():
-    assert set(step_cost.NAIVE) == set(ALL)
 
 
 def test_copy_bandwidth_is_a_plausible_number():
@@ -132,19 +104,19 @@ def test_copy_bandwidth_is_a_plausible_number():
 
 
 def test_timings_are_positive_and_grow_with_n():
-    small = step_cost.time_step("Adam", 100, repeat=2)
-    big = step_cost.time_step("Adam", 200_000, repeat=2)
-    assert 0 < small < big
-    assert step_cost.time_naive("SGD", 1000, repeat=2) > 0
+    for fast_flag in (False, True):
+        small = step_cost.time_step("Adam", 100, fast=fast_flag, repeat=2)
+        big = step_cost.time_step("Adam", 200_000, fast=fast_flag, repeat=2)
+        assert 0 < small < big
 
 
 def synthetic():
     r = step_cost.StepCost(sizes=(10, 1000), copy_bandwidth=1e9)
     r.bytes_moved = {"SGD": 24.0}
     r.state_bytes, r.scratch_arrays = {"SGD": 0.0}, {"SGD": 1}
-    r.passes = {"SGD": (2, 40.0)}
-    r.inplace = {"SGD": np.array([1e-6, 4.8e-5])}
-    r.naive = {"SGD": np.array([1e-6, 9.6e-5])}
+    r.passes = {"SGD": {"readable": (2, 48.0), "fast": (2, 40.0)}}
+    r.fast = {"SGD": np.array([1e-6, 4.8e-5])}
+    r.readable = {"SGD": np.array([1e-6, 9.6e-5])}
     r.torch = {"default": {"SGD": np.array([2e-6, 2.4e-5])}}
     return r
 
@@ -153,13 +125,18 @@ def test_step_cost_arithmetic():
     r = synthetic()
     np.testing.assert_allclose(r.limit("SGD"), [2.4e-7, 2.4e-5])  # 24 n bytes at 1 GB/s
     np.testing.assert_allclose(r.fraction("SGD"), [0.24, 0.5])
+    np.testing.assert_allclose(r.fraction("SGD", fast=False), [0.24, 0.25])
     np.testing.assert_allclose(r.speedup("SGD"), [1.0, 2.0])
     np.testing.assert_allclose(r.torch_ratio("SGD"), [2.0, 0.5])
     assert np.isnan(r.torch_ratio("SGD", "fused")).all()
     table = r.time_table(1000)
     assert "2.00×" in table and "0.50" in table and "torch default" in table
-    assert r.predicted_fraction("SGD") == 0.6
-    assert r.memory_table().splitlines()[2].split() == ["SGD", "0", "1", "24", "2", "40"]
+    assert r.predicted_fraction("SGD") == 0.6 and r.predicted_fraction("SGD", fast=False) == 0.5
+    assert r.memory_table().splitlines()[2].split() == ["SGD", "0", "1", "24", "2", "48", "2", "40"]
+    assert r.speedup_table().splitlines() == [
+        "optimizer     n = 1e1    n = 1e3",
+        "SGD             1.00×      2.00×",
+    ]
 
 
 def test_unknown_names_are_refused():
@@ -174,12 +151,13 @@ def test_quick_command_prints_every_optimizer(capsys):
     out = capsys.readouterr().out
     assert result.sizes == (1000, 10_000) and not result.torch
     assert "copy bandwidth" in out and "n = 10,000 parameters" in out
+    assert "Readable time ÷ fast time" in out
     lines = out.splitlines()
     for name in ALL:
-        # one memory row and one row per size
-        assert sum(line.startswith(f"{name} ") for line in lines) == 3, name
+        # one memory row, one row per size and one row of speed-ups
+        assert sum(line.startswith(f"{name} ") for line in lines) == 4, name
     for name in ALL:
-        assert np.all(result.inplace[name] > 0) and np.all(result.naive[name] > 0)
+        assert np.all(result.readable[name] > 0) and np.all(result.fast[name] > 0)
 
 
 def test_command_line_errors():
@@ -196,7 +174,7 @@ def test_works_without_torch():
         "from descent import step_cost\n"
         "r = step_cost.measure(['SGD', 'COCOB'], sizes=(100,), repeat=1, copy_n=2**14)\n"
         "assert r.torch == {} and step_cost.time_torch('SGD', 10) is None\n"
-        "assert r.inplace['COCOB'][0] > 0\n"
+        "assert r.readable['COCOB'][0] > 0 and r.fast['COCOB'][0] > 0\n"
         "print('ok')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -212,7 +190,7 @@ def test_importing_step_cost_does_not_import_torch():
 
 def test_repeat_can_be_given_per_size():
     r = step_cost.measure(["SGD"], sizes=(10, 20), repeat=(2, 1), copy_n=2**12, torch=False)
-    assert r.inplace["SGD"].shape == (2,)
+    assert r.readable["SGD"].shape == r.fast["SGD"].shape == (2,)
     with pytest.raises(ValueError, match="one per size"):
         step_cost.measure(["SGD"], sizes=(10, 20), repeat=(2,), torch=False)
     with pytest.raises(ValueError, match="repeat"):
@@ -228,11 +206,16 @@ def test_with_one_gradient_forever_cocob_overflows():
             opt.step(theta, g, state)
 
 
+@pytest.mark.parametrize("fast_flag", [False, True])
 @pytest.mark.parametrize("name", list(ALL))
-def test_a_timed_step_keeps_every_state_finite(name):
+def test_a_timed_step_keeps_every_state_finite(name, fast_flag):
     # 5000 timed calls, more than any timing makes: no overflow, no invalid value
     opt, theta, g, state = step_cost._prepared(name, 100, seed=0)
-    step = step_cost._alternating(opt.step, theta, g, state)
+    if fast_flag:
+        work = fast.Workspace()
+        step = step_cost._alternating(lambda *args: fast.step(opt, *args, work), theta, g, state)
+    else:
+        step = step_cost._alternating(opt.step, theta, g, state)
     with np.errstate(all="raise"):
         for _ in range(5000):
             step()

@@ -1,12 +1,14 @@
 """descent.widgets: live sliders for Jupyter, and a PNG of the same figure for the book."""
 
 import base64
+import io
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import ipywidgets  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from descent import functions, widgets  # noqa: E402
@@ -128,3 +130,79 @@ def test_trajectory_explorer_compares_several_optimizers_in_1d():
     labels = [t.get_text() for t in explorer.figure().axes[0].get_legend().get_texts()]
     assert {"SGD", "Momentum", "start"} <= set(labels)
     assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)
+
+
+def _counting_draws(explorer):
+    """Count the full drawings of the explorer's figure and the pictures it sends."""
+    counts = {"draws": 0, "pictures": 0}
+    canvas = explorer.fig.canvas
+    full_draw = canvas.draw
+
+    def draw(*args, **kwargs):
+        counts["draws"] += 1
+        return full_draw(*args, **kwargs)
+
+    canvas.draw = draw
+    explorer.image.observe(
+        lambda change: counts.__setitem__("pictures", counts["pictures"] + 1), "value"
+    )
+    return counts
+
+
+def test_one_drawing_and_one_picture_per_change():
+    explorer, calls = _recording_explorer()
+    figure = explorer.fig
+    counts = _counting_draws(explorer)
+    for value in (0.4, 0.6, 0.9):
+        explorer.controls["height"].value = value
+    assert counts == {"draws": 3, "pictures": 3} and len(calls) == 4
+    assert explorer.fig is figure  # the same figure, drawn again
+
+
+def test_trajectory_explorer_keeps_its_contours_and_moves_only_the_paths():
+    explorer = widgets.trajectory_explorer(
+        functions.bowl, Momentum, {"lr": (0.01, 0.5, 0.01, 0.1), "momentum": (0.0, 0.99, 0.01, 0.9)}
+    )
+    ax = explorer.fig.axes[0]
+    contours = list(ax.collections)
+    counts = _counting_draws(explorer)
+    explorer.controls["momentum"].value = 0.5
+    explorer.controls["lr"].value = 0.3
+    assert counts == {"draws": 0, "pictures": 2}  # the kept background, paths drawn over it
+    assert list(ax.collections) == contours  # the same contour artists, not new ones
+    paths = [line for line in ax.get_lines() if line.get_label().startswith("Momentum")]
+    assert len(paths) == 1  # the old path was removed, not left under the new one
+    # the picture over the kept background is the one a fresh explorer draws for these values
+    fresh = widgets.trajectory_explorer(
+        functions.bowl, Momentum, {"lr": (0.01, 0.5, 0.01, 0.3), "momentum": (0.0, 0.99, 0.01, 0.5)}
+    )
+    assert bytes(explorer.image.value) == bytes(fresh.image.value)
+
+
+def test_readouts_show_every_decimal_of_the_step():
+    explorer = widgets.explore(
+        lambda ax, **values: None,
+        beta2=(0.9, 0.9999, 0.0001, 0.9999),
+        lr=(0.01, 0.55, 0.005, 0.3),
+        x0=(-4.5, 4.5, 0.5, 1.0),
+        a=(0.0, 1.0),
+    )
+    formats = {name: c.readout_format for name, c in explorer.controls.items()}
+    assert formats == {"beta2": ".4f", "lr": ".3f", "x0": ".1f", "a": ".2f"}
+    assert format(explorer.controls["beta2"].value, formats["beta2"]) == "0.9999"  # not 1.00
+
+
+def test_the_picture_is_cropped_and_shown_at_its_own_size():
+    from PIL import Image
+
+    # Rosenbrock's square window, drawn with equal axes: white on both sides of the plot
+    explorer = widgets.trajectory_explorer(functions.rosenbrock, SGD, {"lr": (1e-4, 2e-3)})
+    picture = Image.open(io.BytesIO(explorer.image.value))
+    width, height = explorer.fig.canvas.get_width_height()
+    assert picture.mode == "RGB"  # opaque, legible in dark mode
+    assert picture.width < width and picture.height < height  # white border cut off
+    pixels = np.asarray(picture)
+    assert (pixels[:5] > 250).all() and (pixels[-8:] < 250).any()  # a small margin remains
+    layout = explorer.image.layout
+    assert layout.width is None and layout.align_self == "flex-start"  # not stretched
+    assert height <= 480  # with two rows of sliders, fits a 1366 x 768 laptop in JupyterLab

@@ -5,7 +5,9 @@ The package is a set of small modules, each holding one concept::
     descent.functions      2-D / 1-D test problems with analytic gradients
     descent.gradients      numerical gradients and gradient checking
     descent.optimizers     SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adadelta,
-                           Adam (+AMSGrad), AdaMax, NAdam, AdamW, COCOB
+                           Adam (+AMSGrad), AdaMax, NAdam, AdamW, COCOB; each step
+                           written as its algorithm box, with a fast twin in
+                           descent.optimizers.fast (fast=True)
     descent.nn             Affine, ReLU, Sigmoid, SoftmaxWithLoss and an MLP
     descent.data           offline data sets and mini-batch iteration
     descent.training       run() on 2-D problems, fit() for models
@@ -21,12 +23,11 @@ The package is a set of small modules, each holding one concept::
     descent.comparison     fair comparisons: an η grid per optimizer, the summary table
     descent.compgraph      a scalar computational graph, to show backpropagation
     descent.timing         robust timings and BLAS thread limits
-    descent.step_cost      memory, traffic and time of one optimizer step (a benchmark)
+    descent.step_cost      memory, traffic and time of one step, readable vs fast
     descent.plotting       the book's figures and animations (imports matplotlib)
     descent.regions        decision regions of a classifier (imports matplotlib)
     descent.widgets        ipywidgets explorers (imports ipywidgets)
     descent.checks         checkers for the exercises
-    descent.student_copies the chapters without their solutions, for students
 
 Import the module you need; importing ``descent`` itself loads nothing heavy.
 """

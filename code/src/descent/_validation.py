@@ -35,6 +35,13 @@ def in_unit_interval(name: str, value) -> float:
     return float(value)
 
 
+def boolean(name: str, value) -> bool:
+    """Return ``value`` if it is True or False, else raise TypeError (1 and "yes" too)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
 def params_and_grads(params: Mapping, grads: Mapping) -> None:
     """Check that ``params`` and ``grads`` can be used for an in-place update.
 

@@ -39,6 +39,7 @@ __all__ = [
     "animate_trajectories",
     "color_for",
     "contour",
+    "draw_paths",
     "gradient_field",
     "plot_1d",
     "plot_losses",
@@ -406,6 +407,19 @@ def plot_trajectories(function, trajectories, ax=None, title=None, *, filled=Fal
     ax.set_ylim(y0, y1)
     _legend(ax)
     return ax
+
+
+def draw_paths(function, trajectories, ax) -> list:
+    """Draw paths on axes that already show ``function`` (by ``contour`` or ``plot_1d``).
+
+    Adds each path with its end and start markers, as ``plot_trajectories`` does, and
+    renews the legend. Returns the artists it added, so that an explorer can remove them
+    and draw new paths over the same contours instead of drawing everything again.
+    """
+    before = set(ax.get_children())
+    _draw_paths(ax, function, _trajectory_items(trajectories))
+    _legend(ax)
+    return [artist for artist in ax.get_children() if artist not in before]
 
 
 def plot_1d(function, trajectories=(), ax=None, title=None):

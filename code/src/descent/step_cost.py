@@ -8,9 +8,11 @@ installed, never required)::
 
 **Memory.** ``state_bytes(opt)`` is what an optimizer keeps per parameter between steps,
 measured on the arrays its ``init_state`` returns: 8 bytes per state array in float64
-(SGD 0, Momentum 8, Adam 16, COCOB 40). On top of that, a step writes its intermediate
-results into ``scratch_arrays(opt)`` arrays of the size of the largest parameter array,
-shared by all parameter arrays (``Optimizer.scratch``): not state, never saved, but memory.
+(SGD 0, Momentum 8, Adam 16, COCOB 40). On top of that, a step needs memory for its
+intermediate results: the readable ``step`` makes a new array for each of them; its fast
+twin (``descent.optimizers.fast``) writes them into ``scratch_arrays(opt)`` arrays of the
+size of the largest parameter array, shared by all parameter arrays (a ``Workspace``):
+not state, never saved, but memory.
 
 **Traffic.** ``bytes_moved(opt)`` is the number of bytes per parameter that a step *must*
 move between memory and the processor: a step that went over memory only once would read
@@ -25,8 +27,9 @@ step writes is one it has just read, so its cache lines are already in the cache
 
 A numpy step moves more: each numpy operation is a pass of its own, which reads its
 operands and writes its result. ``passes(opt)`` runs one step on arrays that log every
-operation and returns the number of passes and the bytes per parameter they move (Adam:
-14 passes, 256 bytes, where 56 would do).
+operation (and every copy ``m[:] = ...``) and returns the number of passes and the bytes
+per parameter they move (Adam's fast step: 14 passes, 256 bytes, where 56 would do; its
+readable step with ``fast=False``: 16 passes, 288 bytes).
 
 **Bandwidth.** ``copy_bandwidth()`` times ``np.copyto`` between two arrays far larger than
 the caches (best of k) and counts 16 bytes per float64 element, one read and one write, as
@@ -36,12 +39,14 @@ conservative ceiling: a step that moved its bytes in one pass could reach up to 
 of it. ``measure()`` measures it before and after the timings and keeps the better one.
 ``fraction`` = bytes moved ÷ time ÷ copy bandwidth says how close a step comes.
 
-**Time.** ``time_step(opt, n)`` is the best of ``repeat`` timings of ``opt.step`` on arrays
-of n float64 parameters (``descent.timing.best_time``, in processor time of this thread so
-that other programs on the machine do not count: ``CLOCK``); ``time_naive`` times the same rule
-written without in-place operations (``NAIVE``), every operation a new array, the way one
-writes it first. Both compute the same numbers, bit for bit (tests/test_step_cost.py).
-``measure()`` does all of it for several optimizers and sizes and returns a ``StepCost``.
+**Time.** ``time_step(opt, n)`` is the best of ``repeat`` timings of the fast step on
+arrays of n float64 parameters (``descent.timing.best_time``, in processor time of this
+thread so that other programs on the machine do not count: ``CLOCK``);
+``time_step(opt, n, fast=False)`` times the readable ``opt.step``, the way one writes a
+rule first. Both compute the same numbers, bit for bit (tests/test_optimizers_fast.py).
+``passes``, ``time_step`` and ``StepCost.fraction`` describe the fast step unless told
+``fast=False``: it is the step a large model should run. ``measure()`` does all of it for
+several optimizers and sizes and returns a ``StepCost``.
 """
 
 from __future__ import annotations
@@ -58,10 +63,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from descent.optimizers import ALL, Optimizer
+from descent.optimizers import fast as fast_steps
 from descent.timing import best_time, blas_threads
 
 __all__ = [
-    "NAIVE",
     "SIZES",
     "TORCH_VARIANTS",
     "StepCost",
@@ -74,7 +79,6 @@ __all__ = [
     "scratch_arrays",
     "state_arrays",
     "state_bytes",
-    "time_naive",
     "time_step",
     "time_torch",
 ]
@@ -85,7 +89,8 @@ SIZES = (10**3, 10**4, 10**5, 10**6, 10**7)
 #: system runs something else is not counted. numpy's elementwise operations, and torch
 #: with one thread, run in the calling thread, and the page faults of a new array are
 #: processor time of that thread too. (In a virtual machine, work the host does for the
-#: program, such as backing fresh memory, may go uncounted: naive times err on the low side.)
+#: program, such as backing fresh memory, may go uncounted: readable times err on the low
+#: side.)
 CLOCK = time.thread_time
 #: The step counter used when timing (bias corrections and NAdam's schedule need t ≥ 1).
 T_TIMING = 10
@@ -125,10 +130,11 @@ def state_bytes(opt, dtype=np.float64, n: int = 1000) -> float:
 
 
 def scratch_arrays(opt, n: int = 1000) -> int:
-    """How many scratch arrays of θ's size one step uses (``Optimizer.scratch``)."""
+    """How many scratch arrays of θ's size one fast step uses (a ``fast.Workspace``)."""
     opt, theta, g, state = _prepared(opt, n, seed=0)
-    opt.step(theta, g, state)
-    return round(opt.workspace_nbytes / theta.nbytes)
+    work = fast_steps.Workspace()
+    fast_steps.step(opt, theta, g, state, work)
+    return round(work.nbytes / theta.nbytes)
 
 
 # --------------------------------------------------------------------------- traffic
@@ -159,28 +165,28 @@ def _random_arrays(n: int, seed: int, dtype=np.float64):
 
 
 def _fresh(opt, theta, pool=None):
-    """A new optimizer of the same kind and hyperparameters, its state for θ, and the
-    step counter at ``T_TIMING``. With a ``pool`` (see ``_pool``), the state arrays and the
-    scratch space are rows of it."""
+    """A new (readable) optimizer of the same kind and hyperparameters, with the step
+    counter at ``T_TIMING``, its state for θ and a workspace for its fast twin. With a
+    ``pool`` (see ``_pool``), the state arrays and the scratch space are rows of it."""
     opt = _as_optimizer(opt)
     opt = type(opt)(**opt.hyperparameters())
     opt.t = T_TIMING
     state = opt.init_state(theta)
-    if pool is not None:
-        rows = iter(pool)
-        for key, value in state.items():
-            if isinstance(value, np.ndarray) and value.shape == theta.shape:
-                row = next(rows).reshape(theta.shape)
-                row[...] = value
-                state[key] = row
-        opt._scratch[theta.dtype] = pool[-2:]  # the last two rows: the step's scratch
-    return opt, state
+    if pool is None:
+        return opt, state, fast_steps.Workspace()
+    rows = iter(pool)
+    for key, value in state.items():
+        if isinstance(value, np.ndarray) and value.shape == theta.shape:
+            row = next(rows).reshape(theta.shape)
+            row[...] = value
+            state[key] = row
+    return opt, state, fast_steps.Workspace(pool[-2:])  # the last two rows: the scratch arrays
 
 
 def _prepared(opt, n: int, seed: int, dtype=np.float64):
     """``_fresh(opt)`` with random θ and g of size n: (optimizer, θ, g, state)."""
     theta, g = _random_arrays(n, seed, dtype)
-    opt, state = _fresh(opt, theta)
+    opt, state, _ = _fresh(opt, theta)
     return opt, theta, g, state
 
 
@@ -197,120 +203,13 @@ def copy_bandwidth(n: int = 2**24, repeat: int = 5) -> float:
     return 2 * src.nbytes / seconds
 
 
-# --------------------------------------------------------------------------- naive steps
-# The same rules without in-place operations: each expression makes new arrays, and the
-# step returns the new θ and the new state. Written as one writes a rule the first time.
-
-
-def naive_sgd(opt, theta, g, state):
-    theta = theta - opt.lr * g
-    return theta, state
-
-
-def naive_momentum(opt, theta, g, state):
-    v = opt.momentum * state["v"] - opt.lr * g
-    theta = theta + v
-    return theta, {"v": v}
-
-
-def naive_nesterov(opt, theta, g, state):
-    b = opt.momentum * state["b"] + g
-    theta = theta - opt.lr * (g + opt.momentum * b)
-    return theta, {"b": b}
-
-
-def naive_adagrad(opt, theta, g, state):
-    h = state["h"] + g**2
-    theta = theta - opt.lr * g / (np.sqrt(h) + opt.eps)
-    return theta, {"h": h}
-
-
-def naive_rmsprop(opt, theta, g, state):
-    s = opt.rho * state["s"] + (1 - opt.rho) * g**2
-    theta = theta - opt.lr * g / (np.sqrt(s) + opt.eps)
-    return theta, {"s": s}
-
-
-def naive_adadelta(opt, theta, g, state):
-    rho, eps = opt.rho, opt.eps
-    s = rho * state["s"] + (1 - rho) * g**2
-    delta = np.sqrt(state["u"] + eps) / np.sqrt(s + eps) * g
-    u = rho * state["u"] + (1 - rho) * delta**2
-    theta = theta - opt.lr * delta
-    return theta, {"s": s, "u": u}
-
-
-def naive_adam(opt, theta, g, state):
-    """Adam, AdamW (decoupled decay), L2 weight decay and AMSGrad."""
-    b1, b2, t = opt.beta1, opt.beta2, opt.t
-    if opt.decoupled_weight_decay:
-        theta = theta * (1 - opt.lr * opt.weight_decay)
-    elif opt.weight_decay:
-        g = g + opt.weight_decay * theta
-    m = b1 * state["m"] + (1 - b1) * g
-    v = b2 * state["v"] + (1 - b2) * g**2
-    new_state = {"m": m, "v": v}
-    if opt.amsgrad:
-        v = new_state["v_max"] = np.maximum(state["v_max"], v)
-    m_hat = m / (1 - b1**t)
-    v_hat = v / (1 - b2**t)
-    theta = theta - opt.lr * m_hat / (np.sqrt(v_hat) + opt.eps)
-    return theta, new_state
-
-
-def naive_adamax(opt, theta, g, state):
-    b1, b2 = opt.beta1, opt.beta2
-    m = b1 * state["m"] + (1 - b1) * g
-    u = np.maximum(b2 * state["u"], np.abs(g) + opt.eps)
-    theta = theta - opt.lr / (1 - b1**opt.t) * m / u
-    return theta, {"m": m, "u": u}
-
-
-def naive_nadam(opt, theta, g, state):
-    t, b1, b2, psi = opt.t, opt.beta1, opt.beta2, opt.momentum_decay
-    mu = b1 * (1 - 0.5 * 0.96 ** (t * psi))
-    mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-    prod = state["mu_product"] * mu
-    m = b1 * state["m"] + (1 - b1) * g
-    v = b2 * state["v"] + (1 - b2) * g**2
-    denom = np.sqrt(v / (1 - b2**t)) + opt.eps
-    theta = theta - opt.lr * (1 - mu) / (1 - prod) * g / denom
-    theta = theta - opt.lr * mu_next / (1 - prod * mu_next) * m / denom
-    return theta, {"m": m, "v": v, "mu_product": prod}
-
-
-def naive_cocob(opt, theta, g, state):
-    L = np.maximum(state["L"], np.abs(g))
-    G = state["G"] + np.abs(g)
-    R = np.maximum(state["R"] - (theta - state["theta1"]) * g, 0.0)
-    S = state["S"] + g
-    theta = state["theta1"] - S * (L + R) / (L * np.maximum(G + L, opt.alpha * L))
-    return theta, {"L": L, "G": G, "R": R, "S": S, "theta1": state["theta1"]}
-
-
-#: name -> naive step ``f(opt, theta, g, state) -> (new theta, new state)``; ``opt`` gives
-#: the hyperparameters and the step counter ``opt.t``, and nothing is modified in place.
-NAIVE: dict[str, Callable] = {
-    "SGD": naive_sgd,
-    "Momentum": naive_momentum,
-    "Nesterov": naive_nesterov,
-    "AdaGrad": naive_adagrad,
-    "RMSProp": naive_rmsprop,
-    "Adadelta": naive_adadelta,
-    "Adam": naive_adam,
-    "AdaMax": naive_adamax,
-    "NAdam": naive_nadam,
-    "AdamW": naive_adam,
-    "COCOB": naive_cocob,
-}
-
-
 # --------------------------------------------------------------------------- passes
 
 
 class _Counted(np.ndarray):
-    """An array that logs each numpy operation (ufunc call) made with it, with the bytes
-    of θ-sized arrays the operation reads and writes (``passes``)."""
+    """An array that logs each numpy operation (ufunc call) made with it, and each copy
+    into it (``m[:] = ...``), with the bytes of θ-sized arrays the operation reads and
+    writes (``passes``)."""
 
     size_counted = 0  # arrays of this size are counted (θ's size)
     log: list = []
@@ -336,21 +235,28 @@ class _Counted(np.ndarray):
             return out[0] if len(out) == 1 else out
         return tuple(map(counted, results)) if isinstance(result, tuple) else counted(result)
 
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        if isinstance(value, np.ndarray) and value.size == _Counted.size_counted:
+            _Counted.log.append(("copy", value.nbytes, value.nbytes))
 
-def passes(opt, *, naive: bool = False, n: int = 64) -> tuple[int, float]:
+
+def passes(opt, *, fast: bool = True, n: int = 64) -> tuple[int, float]:
     """How one step goes over memory: (the number of numpy operations on arrays of θ's
     size, the bytes per parameter they read and write, STREAM's count).
 
     Each numpy operation is one pass: it reads its operands from memory and writes its
-    result. ``naive=True`` counts the naive step (``NAIVE``) of the same rule."""
+    result; so is each copy of a result into a state array (``m[:] = ...``). Counts the
+    fast twin of the step (``descent.optimizers.fast``), or with ``fast=False`` the
+    readable ``opt.step``."""
     opt, theta, g, state = _prepared(opt, n, seed=3)
     theta, g = theta.view(_Counted), g.view(_Counted)
     state = opt.init_state(theta)  # zeros_like & co. keep the subclass: counted too
-    opt._scratch[theta.dtype] = np.empty((4, n)).view(_Counted)  # and the scratch space
+    work = fast_steps.Workspace(np.empty((4, n)).view(_Counted))  # and the scratch
     _Counted.size_counted, _Counted.log = n, []
     try:
-        if naive:
-            NAIVE[type(opt).__name__](opt, theta, g, state)
+        if fast:
+            fast_steps.step(opt, theta, g, state, work)
         else:
             opt.step(theta, g, state)
         log = _Counted.log
@@ -362,25 +268,31 @@ def passes(opt, *, naive: bool = False, n: int = 64) -> tuple[int, float]:
 # --------------------------------------------------------------------------- timing
 
 
-def time_step(opt, n: int, *, repeat: int = 5, seed: int = 0) -> float:
-    """Seconds of one in-place ``opt.step`` on n float64 parameters (best of ``repeat``).
+def time_step(opt, n: int, *, fast: bool = True, repeat: int = 5, seed: int = 0) -> float:
+    """Seconds of one step of ``opt`` on n float64 parameters (best of ``repeat``): its
+    fast twin, or with ``fast=False`` the readable ``opt.step``.
 
     The step runs on random θ and g (uniform in [−1, 1)) and its own state, over and over,
     with g and −g in turn (so that no state overflows): the values drift a little from
     call to call, the amount of work does not."""
     theta, g = _random_arrays(n, seed)
-    return _time_inplace(opt, theta, g, repeat, _pool(theta, 2 + len(state_arrays(opt))))
+    pool = _pool(theta, 2 + len(state_arrays(opt)))
+    return _time(opt, theta, g, repeat, pool, fast=fast)
 
 
-def time_naive(opt, n: int, *, repeat: int = 5, seed: int = 0) -> float:
-    """Seconds of one naive step (``NAIVE``) of the same rule on n float64 parameters."""
-    theta, g = _random_arrays(n, seed)
-    return _time_naive(opt, theta, g, repeat, _pool(theta, 2 + len(state_arrays(opt))))
-
-
-def _time_inplace(opt, theta, g, repeat, pool=None):
-    opt, state = _fresh(opt, theta, pool)
-    return best_time(_alternating(opt.step, theta, g, state), repeat=repeat, clock=CLOCK)
+def _time(opt, theta, g, repeat, pool=None, *, fast=False, long=False):
+    """``long=True``: a step known to take milliseconds is timed one call at a time, with
+    no warm-up call: a readable step asks for fresh memory at every call, each call as
+    cold as the first."""
+    opt, state, work = _fresh(opt, theta, pool)
+    if fast:
+        twin = fast_steps.twin(opt)
+        call = _alternating(lambda *args: twin(opt, *args, work), theta, g, state)
+    else:
+        call = _alternating(opt.step, theta, g, state)
+    if long:
+        return best_time(call, repeat=repeat, number=1, warmup=False, clock=CLOCK)
+    return best_time(call, repeat=repeat, clock=CLOCK)
 
 
 def _alternating(step, theta, g, state):
@@ -392,18 +304,6 @@ def _alternating(step, theta, g, state):
     step is the same."""
     grads = itertools.cycle((g, -g))
     return lambda: step(theta, next(grads), state)
-
-
-def _time_naive(opt, theta, g, repeat, pool=None, long=False):
-    """``long=True``: a step known to take milliseconds is timed one call at a time, with
-    no warm-up call: each naive call asks for fresh memory, as cold as the first."""
-    opt, state = _fresh(opt, theta, pool)
-    naive = NAIVE[type(opt).__name__]
-    if long:
-        return best_time(
-            naive, opt, theta, g, state, repeat=repeat, number=1, warmup=False, clock=CLOCK
-        )
-    return best_time(naive, opt, theta, g, state, repeat=repeat, clock=CLOCK)
 
 
 def _pool(theta, rows: int) -> np.ndarray:
@@ -478,9 +378,12 @@ class StepCost:
         sizes: numbers of parameters n.
         copy_bandwidth: bytes per second of np.copyto (16 bytes per float64 entry), the
             better of two measurements, before and after the timings.
-        state_bytes, scratch_arrays, bytes_moved: per name (bytes per parameter; count).
-        passes: per name, (numpy operations of one step, bytes per parameter they move).
-        inplace, naive: per name, seconds per step at each size.
+        state_bytes, scratch_arrays, bytes_moved: per name (bytes per parameter; count of
+            the fast twin's scratch arrays; bytes per parameter).
+        passes: per name, {"readable": ..., "fast": ...}, each (numpy operations of one
+            step, bytes per parameter they move).
+        readable, fast: per name, seconds per step at each size (the readable step and
+            its fast twin).
         torch: per variant ("default", "foreach", "fused"), per name, seconds per step
             (NaN where torch lacks the optimizer or the variant); empty without torch.
     """
@@ -491,74 +394,87 @@ class StepCost:
     scratch_arrays: dict = field(default_factory=dict)
     bytes_moved: dict = field(default_factory=dict)
     passes: dict = field(default_factory=dict)
-    inplace: dict = field(default_factory=dict)
-    naive: dict = field(default_factory=dict)
+    readable: dict = field(default_factory=dict)
+    fast: dict = field(default_factory=dict)
     torch: dict = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
-        return list(self.inplace)
+        return list(self.fast)
 
     def limit(self, name: str) -> np.ndarray:
         """Seconds a step would take if it moved its bytes at the copy bandwidth."""
         return self.bytes_moved[name] * np.asarray(self.sizes) / self.copy_bandwidth
 
-    def fraction(self, name: str) -> np.ndarray:
-        """Achieved fraction of the copy bandwidth at each size: bytes moved ÷ time ÷
-        copy bandwidth (= limit ÷ time)."""
-        return self.limit(name) / self.inplace[name]
+    def fraction(self, name: str, fast: bool = True) -> np.ndarray:
+        """Achieved fraction of the copy bandwidth at each size, by the fast step (or the
+        readable one): bytes moved ÷ time ÷ copy bandwidth (= limit ÷ time)."""
+        return self.limit(name) / (self.fast if fast else self.readable)[name]
 
-    def predicted_fraction(self, name: str) -> float:
+    def predicted_fraction(self, name: str, fast: bool = True) -> float:
         """The fraction of the copy bandwidth a step would reach if each of its numpy
         passes ran at the copy bandwidth: bytes it must move ÷ bytes its passes move."""
-        return self.bytes_moved[name] / self.passes[name][1]
+        return self.bytes_moved[name] / self.passes[name]["fast" if fast else "readable"][1]
 
     def speedup(self, name: str) -> np.ndarray:
-        """Naive time ÷ in-place time at each size."""
-        return self.naive[name] / self.inplace[name]
+        """Readable time ÷ fast time at each size."""
+        return self.readable[name] / self.fast[name]
 
     def torch_ratio(self, name: str, variant: str = "default") -> np.ndarray:
-        """torch.optim's time ÷ ours at each size (> 1: ours is faster); NaN without it."""
+        """torch.optim's time ÷ our fast step's at each size (> 1: ours is faster); NaN
+        without it."""
         theirs = self.torch.get(variant, {}).get(name)
         if theirs is None:
             return np.full(len(self.sizes), np.nan)
-        return theirs / self.inplace[name]
+        return theirs / self.fast[name]
 
     def memory_table(self) -> str:
         """Per optimizer: state and scratch arrays, the bytes a step must move, and the
-        numpy passes of the package's step with the bytes they move (per parameter)."""
+        numpy passes of the readable and the fast step with the bytes they move (per
+        parameter)."""
         rows = [
-            f"{'':<10} {'state':>7} {'scratch':>8} {'must move':>10} {'numpy':>7} {'passes':>8}",
-            f"{'optimizer':<10} {'B/param':>7} {'arrays':>8} {'B/param':>10} {'passes':>7} "
-            f"{'move B':>8}",
+            f"{'':<10} {'state':>7} {'scratch':>8} {'must move':>10} "
+            f"{'readable step':>15} {'fast step':>15}",
+            f"{'optimizer':<10} {'B/param':>7} {'arrays':>8} {'B/param':>10}"
+            + f" {'passes':>7} {'move B':>7}" * 2,
         ]
         for name in self.names:
-            calls, moved = self.passes.get(name, (0, math.nan))
-            rows.append(
+            row = (
                 f"{name:<10} {self.state_bytes[name]:>7.3g} {self.scratch_arrays[name]:>8d} "
-                f"{self.bytes_moved[name]:>10.0f} {calls:>7d} {moved:>8.0f}"
+                f"{self.bytes_moved[name]:>10.0f}"
             )
+            for which in ("readable", "fast"):
+                calls, moved = self.passes.get(name, {}).get(which, (0, math.nan))
+                row += f" {calls:>7d} {moved:>7.0f}"
+            rows.append(row)
         return "\n".join(rows)
 
     def time_table(self, n: int) -> str:
-        """Time per step at size n, fraction of copy bandwidth, speed-ups, torch ratios."""
+        """Time per step at size n (readable, fast), speed-up, fraction of the copy
+        bandwidth (fast step), torch ratios."""
         i = self.sizes.index(n)
         variants = [v for v in TORCH_VARIANTS if v in self.torch]
-        head = (
-            f"{'optimizer':<10} {'in-place':>10} {'naive':>10} {'speed-up':>9} {'of copy bw':>10}"
-        )
+        head = f"{'optimizer':<10} {'readable':>10} {'fast':>10} {'speed-up':>9} {'of copy bw':>10}"
         head += "".join(f" {'torch ' + v:>13}" for v in variants)
         rows = [head]
         for name in self.names:
             row = (
-                f"{name:<10} {_duration(self.inplace[name][i]):>10} "
-                f"{_duration(self.naive[name][i]):>10} {self.speedup(name)[i]:>8.2f}× "
+                f"{name:<10} {_duration(self.readable[name][i]):>10} "
+                f"{_duration(self.fast[name][i]):>10} {self.speedup(name)[i]:>8.2f}× "
                 f"{self.fraction(name)[i]:>10.2f}"
             )
             for v in variants:
                 r = self.torch_ratio(name, v)[i]
                 row += f" {'–' if math.isnan(r) else f'{r:.2f}×':>13}"
             rows.append(row)
+        return "\n".join(rows)
+
+    def speedup_table(self) -> str:
+        """Readable time ÷ fast time, one row per optimizer, one column per size."""
+        sizes = (f"n = {n:.0e}".replace("e+0", "e").replace("e+", "e") for n in self.sizes)
+        rows = [f"{'optimizer':<10}" + "".join(f" {size:>10}" for size in sizes)]
+        for name in self.names:
+            rows.append(f"{name:<10}" + "".join(f" {r:>9.2f}×" for r in self.speedup(name)))
         return "\n".join(rows)
 
 
@@ -614,20 +530,20 @@ def measure(
             result.state_bytes[name] = state_bytes(name)
             result.scratch_arrays[name] = scratch_arrays(name)
             result.bytes_moved[name] = bytes_moved(name)
-            result.passes[name] = passes(name)
+            result.passes[name] = {"readable": passes(name, fast=False), "fast": passes(name)}
         # rows of the pool: the most state arrays, then two of scratch space
         rows = 2 + max(len(state_arrays(name)) for name in names)
         variants = TORCH_VARIANTS if torch else ()
-        timings = {"inplace": {}, "naive": {}, **{v: {} for v in variants}}
+        timings = {"readable": {}, "fast": {}, **{v: {} for v in variants}}
         for n, repeat in zip(sizes, repeats, strict=True):
             theta, g = _random_arrays(n, seed=0)  # shared: θ drifts, the work does not
             pool = _pool(theta, rows)
             for name in names:
                 say(f"{name}, n = {n:,}")
-                inplace = _time_inplace(name, theta, g, repeat, pool)
-                timings["inplace"].setdefault(name, []).append(inplace)
-                timings["naive"].setdefault(name, []).append(
-                    _time_naive(name, theta, g, repeat, pool, long=inplace > 0.005)
+                fast = _time(name, theta, g, repeat, pool, fast=True)
+                timings["fast"].setdefault(name, []).append(fast)
+                timings["readable"].setdefault(name, []).append(
+                    _time(name, theta, g, repeat, pool, long=fast > 0.005)
                 )
                 for v in variants:
                     seconds = _time_torch(name, theta, g, v, repeat)
@@ -637,8 +553,8 @@ def measure(
         # used the memory at the start then does not lower the ceiling of every step
         say("copy bandwidth, again")
         result.copy_bandwidth = max(bandwidth, copy_bandwidth(copy_n, repeat=max(repeats)))
-    result.inplace = {k: np.array(v) for k, v in timings["inplace"].items()}
-    result.naive = {k: np.array(v) for k, v in timings["naive"].items()}
+    result.readable = {k: np.array(v) for k, v in timings["readable"].items()}
+    result.fast = {k: np.array(v) for k, v in timings["fast"].items()}
     for v in variants:
         per_name = {k: np.array(t) for k, t in timings[v].items()}
         if any(np.isfinite(t).any() for t in per_name.values()):
@@ -653,7 +569,7 @@ def _parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="python -m descent.step_cost",
         description="Time one step of each optimizer (float64) against the machine's copy "
-        "bandwidth, a naive implementation and, if installed, torch.optim.",
+        "bandwidth, readable step against fast step and, if installed, torch.optim.",
     )
     parser.add_argument(
         "--sizes",
@@ -690,7 +606,8 @@ def _parse_args(argv):
 
 
 def main(argv: Sequence[str] | None = None) -> StepCost:
-    """The command line: measure, then print the memory table and one time table per size."""
+    """The command line: measure, then print the memory table, one time table per size and
+    the speed-up of the fast steps at every size."""
     args = _parse_args(argv)
     if args.quick:
         sizes, repeat, copy_n = (10**3, 10**4), min(args.repeat, 2), 2**22
@@ -716,18 +633,24 @@ def main(argv: Sequence[str] | None = None) -> StepCost:
         "16 bytes per entry)\n"
     )
     print(
-        "Per parameter (float64): the state kept between steps, the scratch arrays a step "
-        "writes\ninto (shared by all parameter arrays), the bytes a step must move, and the "
-        "numpy\npasses of the package's step with the bytes they move."
+        "Per parameter (float64): the state kept between steps, the scratch arrays the fast "
+        "step\nwrites into (shared by all parameter arrays), the bytes a step must move, and "
+        "the numpy\npasses of the readable and the fast step with the bytes they move."
     )
     print(result.memory_table())
     for n in result.sizes:
         print(
-            f"\nOne step on n = {n:,} parameters. speed-up: naive time ÷ in-place time; "
-            "of copy bw:\nbytes moved ÷ time ÷ copy bandwidth"
-            + ("; torch: torch.optim's time ÷ ours (1 thread)." if result.torch else ".")
+            f"\nOne step on n = {n:,} parameters. speed-up: readable time ÷ fast time; "
+            "of copy bw:\nbytes moved ÷ fast time ÷ copy bandwidth"
+            + (
+                ";\ntorch: torch.optim's time ÷ our fast step's (1 thread)."
+                if result.torch
+                else "."
+            )
         )
         print(result.time_table(n))
+    print("\nReadable time ÷ fast time (the speed-up of the fast twin), by size:")
+    print(result.speedup_table())
     if not result.torch:
         print("\n(torch is not installed or --no-torch: no comparison with torch.optim)")
     return result

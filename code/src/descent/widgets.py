@@ -5,6 +5,12 @@ sliders are live: moving one redraws the figure (on release, to stay responsive)
 book's static pages cannot run Python, so an explorer also carries a PNG of its figure;
 the book is configured to show that picture instead of dead controls.
 
+An explorer keeps one matplotlib figure for its whole life and draws it once per change
+(no second pass to crop it; its layout engine keeps the labels inside), then sends the
+pixels as a quickly compressed PNG shown at its own size, so that it stays sharp. An
+explorer with a ``background`` draws that once and keeps its pixels; a change then draws
+only what moves: ``trajectory_explorer`` draws the contours once and then only the paths.
+
 Make one with ``explore(draw, lr=(0.01, 1.0, 0.01, 0.1))`` for any figure, or with
 ``trajectory_explorer(functions.bowl, Momentum, {"lr": ..., "momentum": ...})`` for the most
 common one: an optimizer's path on a test function. Make it the last expression of a cell.
@@ -30,6 +36,7 @@ import ipywidgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from descent import plotting
 from descent.training import run
@@ -57,31 +64,51 @@ class Explorer:
     """A figure redrawn by ``draw(ax, **values)`` whenever one of its sliders moves.
 
     Args:
-        draw: called with a fresh matplotlib ``Axes`` and one keyword argument per slider;
-            it draws on ``ax`` (for several panels, use ``ax.figure``: remove ``ax`` and
-            call ``ax.figure.subplots(...)``). Use the axes, never ``plt.*``.
+        draw: called with a matplotlib ``Axes`` and one keyword argument per slider; it
+            draws on ``ax`` (for several panels, use ``ax.figure``: remove ``ax`` and call
+            ``ax.figure.subplots(...)``). Use the axes, never ``plt.*``.
         sliders: dict name -> slider specification (see the module docstring).
-        figsize: the figure size in inches (default: the book's).
-        dpi: resolution of the picture.
+        background: optional ``background(ax)``, which draws once what never changes
+            (contours, axes limits and labels). Then ``draw`` draws only what moves, on the
+            same axes every time: what it drew before is removed first, and it is drawn
+            over the kept pixels of the background (matplotlib's blitting), so that a
+            change does not draw the contours and the axes again. ``draw`` must then leave
+            the limits, scales and labels of the axes alone. A background may replace the
+            axes by panels (``ax.remove()``, ``ax.figure.subplots(...)``): ``draw`` then gets
+            the first panel, and all of them in ``ax.figure.axes``.
+        figsize: the figure size in inches (default: the book's). At ``dpi`` 100 the
+            default picture is 640 × 420 pixels; keep it under about 480 pixels high so that
+            the explorer, sliders included, fits a laptop's screen.
+        dpi: pixels per inch of the picture, which is shown at its own size.
 
     Attributes:
         controls: dict name -> ipywidgets control.
         ui: the ipywidgets box (controls above the picture) that Jupyter displays.
         values: the current value of every control.
+        fig: the one matplotlib figure the explorer draws, again and again.
     """
 
-    def __init__(self, draw, sliders: Mapping, *, figsize=None, dpi: int = 100):
+    def __init__(self, draw, sliders: Mapping, *, background=None, figsize=None, dpi: int = 100):
         if not callable(draw):
             raise TypeError(f"draw must be a function draw(ax, **values), got {draw!r}")
         self.draw = draw
-        self.figsize = figsize
-        self.dpi = dpi
+        self.background = background
+        self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(self.fig)
+        self._ax = None  # with a background: the axes, kept
+        self._moving = []  # with a background: what the last call of draw added
+        self._pixels = None  # with a background: its picture, once drawn
         self.controls = {name: _control(name, spec) for name, spec in sliders.items()}
-        self.image = ipywidgets.Image(format="png")
-        self.message = ipywidgets.HTML()
-        self.ui = ipywidgets.VBox(
-            [ipywidgets.VBox(list(self.controls.values())), self.image, self.message]
+        # Shown at its own size (a stretched picture is blurred), narrower on a small screen.
+        self.image = ipywidgets.Image(
+            format="png",
+            layout=ipywidgets.Layout(align_self="flex-start", max_width="100%", height="auto"),
         )
+        self.message = ipywidgets.HTML()
+        controls = ipywidgets.HBox(
+            list(self.controls.values()), layout=ipywidgets.Layout(flex_flow="row wrap")
+        )
+        self.ui = ipywidgets.VBox([controls, self.image, self.message])
         for control in self.controls.values():
             control.observe(self._redraw, names="value")
         self._redraw()
@@ -91,16 +118,47 @@ class Explorer:
         return {name: control.value for name, control in self.controls.items()}
 
     def figure(self, **values) -> Figure:
-        """The figure for the current values, with ``values`` overriding some of them."""
-        fig = Figure(figsize=self.figsize, dpi=self.dpi)
-        FigureCanvasAgg(fig)
-        self.draw(fig.add_subplot(), **{**self.values, **values})
-        return fig
+        """The explorer's figure drawn for the current values, ``values`` overriding some."""
+        values = {**self.values, **values}
+        if self.background is None:  # everything, from scratch
+            self.fig.clear()
+            self.draw(self.fig.add_subplot(), **values)
+            return self.fig
+        if self._ax is None:
+            self._ax = self.fig.add_subplot()
+            self.background(self._ax)  # it may replace the axes by several panels:
+            if self._ax not in self.fig.axes:  # then draw gets the first one
+                self._ax = self.fig.axes[0]
+            for ax in self.fig.axes:
+                ax.set_autoscale_on(False)  # what moves must not move the axes
+        while self._moving:
+            self._moving.pop().remove()
+        before = {artist for ax in self.fig.axes for artist in ax.get_children()}
+        self.draw(self._ax, **values)
+        for ax in self.fig.axes:
+            self._moving += [artist for artist in ax.get_children() if artist not in before]
+            for artist in [ax.title, ax._left_title, ax._right_title, *self._moving]:
+                artist.set_animated(True)  # drawn over the background's pixels, in png()
+        return self.fig
 
     def png(self, **values) -> bytes:
-        """The figure (see ``figure``) as PNG bytes."""
+        """The figure (see ``figure``) as PNG bytes: one drawing, a fast compression."""
+        fig = self.figure(**values)
+        canvas = fig.canvas
+        if self.background is None or self._pixels is None:
+            canvas.draw()  # all but the animated artists: with a background, that is it
+            if self.background is not None:
+                fig.set_layout_engine("none")  # keep the layout the background fits
+                self._pixels = canvas.copy_from_bbox(fig.bbox)
+        else:
+            canvas.restore_region(self._pixels)
+        for ax in fig.axes:
+            moving = [artist for artist in ax.get_children() if artist.get_animated()]
+            for artist in sorted(moving, key=lambda artist: artist.get_zorder()):
+                fig.draw_artist(artist)
+        pixels = np.asarray(canvas.buffer_rgba())[..., :3]
         buffer = io.BytesIO()
-        self.figure(**values).savefig(buffer, format="png", dpi=self.dpi)
+        Image.fromarray(_crop(pixels)).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
     def _redraw(self, change=None) -> None:
@@ -130,14 +188,26 @@ class Explorer:
         return f"Explorer({', '.join(f'{k}={v!r}' for k, v in self.values.items())})"
 
 
-def explore(draw, **sliders) -> Explorer:
+def _crop(pixels: np.ndarray, margin: int = 6) -> np.ndarray:
+    """The picture without its white border (but ``margin`` pixels), as ``bbox="tight"``."""
+    ink = (pixels < 250).any(axis=2)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0:
+        return pixels
+    top, left = max(rows[0] - margin, 0), max(cols[0] - margin, 0)
+    return np.ascontiguousarray(pixels[top : rows[-1] + margin + 1, left : cols[-1] + margin + 1])
+
+
+def explore(draw, background=None, **sliders) -> Explorer:
     """An ``Explorer`` of ``draw(ax, **values)`` with one slider per keyword.
+
+    ``background(ax)``, if given, draws once what never changes (see ``Explorer``).
 
     >>> def draw(ax, lr):
     ...     plotting.plot_trajectories(functions.bowl, [run(SGD(lr=lr), functions.bowl)], ax=ax)
     >>> explore(draw, lr=(0.05, 1.0, 0.05, 0.3))  # doctest: +SKIP
     """
-    return Explorer(draw, sliders)
+    return Explorer(draw, sliders, background=background)
 
 
 def trajectory_explorer(
@@ -160,6 +230,12 @@ def trajectory_explorer(
         np.array(function.start if start is None else start, dtype=float)
     ).copy()
 
+    def background(ax):
+        if getattr(function, "dim", 2) == 1:
+            plotting.plot_1d(function, ax=ax)
+        else:
+            plotting.contour(function, ax=ax)
+
     def draw(ax, **values):
         point = base_start.copy()
         if "x0" in values:
@@ -181,9 +257,10 @@ def trajectory_explorer(
                 heading += "\n" + ", ".join(
                     f"{SYMBOLS.get(k, k)} = {_text(v)}" for k, v in values.items()
                 )
-        plotting.plot_trajectories(function, runs, ax=ax, title=heading)
+        plotting.draw_paths(function, runs, ax)
+        ax.set_title(heading)
 
-    return Explorer(draw, sliders)
+    return Explorer(draw, sliders, background=background)
 
 
 # --------------------------------------------------------------------------- controls
@@ -248,8 +325,25 @@ def _slider(description, low, high, step=None, value=None):
             value=value, min=low, max=high, step=step, description=description
         )
     return ipywidgets.FloatSlider(
-        value=value, min=low, max=high, step=step, description=description, readout_format=".3g"
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        readout_format=_readout_format(low, step),
     )
+
+
+def _readout_format(low, step) -> str:
+    """Enough decimals to tell every position of the slider apart: 0.9999 is not "1.00"."""
+    decimals = max(_decimals(low), _decimals(step))
+    return f".{decimals}f"
+
+
+def _decimals(number) -> int:
+    """Digits after the decimal point of a number written in the shortest way (at most 6)."""
+    digits = f"{float(number):.6f}".rstrip("0").split(".")[1]
+    return len(digits)
 
 
 def _text(value) -> str:

@@ -94,7 +94,7 @@ def _diagnose_adadelta_step(case, received, expected) -> str | None:
     reference=_adadelta_step,
     returns=("theta_new", "s_new", "u_new"),
 )
-def check_adadelta_step(fn, *, strict=None) -> CheckResult:
+def check_adadelta_step(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 10: ``fn(theta, s, u, g, lr, rho, eps)`` returns ``(theta_new, s_new, u_new)``
     after one Adadelta step for arrays of any shape:
 
@@ -123,17 +123,20 @@ def check_adadelta_step(fn, *, strict=None) -> CheckResult:
         state(4, 2.0, 0.5, 1e-2),
         state((3, 2), 1.0, 0.99, 1e-8, g_scale=1e-3),
     ]
-    hint = (
-        "four lines, in the order of the algorithm box: s_new = rho * s + (1 - rho) * g**2; "
-        "delta = np.sqrt(u + eps) / np.sqrt(s_new + eps) * g; "
-        "u_new = rho * u + (1 - rho) * delta**2; theta_new = theta - lr * delta."
+    hint_texts = (
+        "Four lines, in the order of the algorithm box. The step Δ uses the average u from "
+        "before this step, and the new s.",
+        "Δ is the gradient times the ratio of two roots, both with ε inside: the one of u "
+        "over the one of s. Then u averages Δ², and θ moves by −η Δ. Return new arrays.",
     )
     return check(
         fn,
         _adadelta_step,
         cases,
         name="adadelta_step",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
+        unchanged=(0, 1, 2, 3),
         strict=strict,
         rtol=1e-7,
         atol=1e-12,

@@ -1,6 +1,9 @@
-"""Chapter 11, Adam: the checker of one Adam update."""
+"""Chapter 11, Adam: the checkers of one Adam update and of an Adam optimizer class."""
 
 from __future__ import annotations
+
+import copy
+import functools
 
 import numpy as np
 
@@ -9,10 +12,10 @@ from descent.checks.engine import Case, CheckResult, WrongResult, check, exercis
 
 def _adam_step(
     theta,
-    g,
     m,
     v,
     t,
+    g,
     lr=1e-3,
     beta1=0.9,
     beta2=0.999,
@@ -48,8 +51,8 @@ def _adam_stacked(fn):
     """``fn``'s result (θ, m, v, t) as one array of shape (4, *θ.shape), rows θ, m, v, t,
     so that the engine compares all four at once."""
 
-    def stacked(theta, g, m, v, t, lr, beta1, beta2, eps):
-        result = fn(theta, g, m, v, t, lr, beta1, beta2, eps)
+    def stacked(theta, m, v, t, g, lr, beta1, beta2, eps):
+        result = fn(theta, m, v, t, g, lr, beta1, beta2, eps)
         if result is None or result is Ellipsis:
             return result
         names, shape = ("theta_new", "m_new", "v_new", "t_new"), np.shape(theta)
@@ -62,16 +65,17 @@ def _adam_stacked(fn):
         return np.stack([*parts, np.full(shape, float(np.ravel(t_new)[0]))])
 
     stacked.__name__ = getattr(fn, "__name__", "adam_step")
+    stacked.__wrapped__ = fn
     return stacked
 
 
-def _adam_reference(theta, g, m, v, t, lr, beta1, beta2, eps):
-    theta_new, m_new, v_new, t_new = _adam_step(theta, g, m, v, t, lr, beta1, beta2, eps)
+def _adam_reference(theta, m, v, t, g, lr, beta1, beta2, eps):
+    theta_new, m_new, v_new, t_new = _adam_step(theta, m, v, t, g, lr, beta1, beta2, eps)
     return np.stack([theta_new, m_new, v_new, np.full(np.shape(theta), float(t_new))])
 
 
 def _diagnose_adam_step(case, received, expected) -> str | None:
-    theta, g, m, v, t, lr, beta1, beta2, eps = case.args
+    theta, m, v, t, g, lr, beta1, beta2, eps = case.args
     got = np.asarray(received, dtype=float)
     if got.shape != expected.shape:
         return None
@@ -131,12 +135,12 @@ def _diagnose_adam_step(case, received, expected) -> str | None:
 
 @exercise(
     "adam_step",
-    "theta, g, m, v, t, lr, beta1, beta2, eps",
+    "theta, m, v, t, g, lr, beta1, beta2, eps",
     reference=_adam_step,
     returns=("theta_new", "m_new", "v_new", "t_new"),
 )
-def check_adam_step(fn, *, strict=None) -> CheckResult:
-    """Chapter 11: ``fn(theta, g, m, v, t, lr, beta1, beta2, eps)`` performs one Adam update
+def check_adam_step(fn, *, strict=None, hint=None) -> CheckResult:
+    """Chapter 11: ``fn(theta, m, v, t, g, lr, beta1, beta2, eps)`` performs one Adam update
     (Algorithm 1 of Kingma & Ba, ε outside the root, as torch) and returns
     ``(theta_new, m_new, v_new, t_new)``; ``m``, ``v`` are the moment estimates and ``t`` the
     number of updates made so far (zeros and 0 before the first), so that t_new = t + 1 is
@@ -149,16 +153,16 @@ def check_adam_step(fn, *, strict=None) -> CheckResult:
         m = (1 - beta1**t) * 0.3 * scale * rng.normal(size=shape)
         v = (1 - beta2**t) * (scale * rng.uniform(0.5, 1.5, size=shape)) ** 2
         theta, g = rng.normal(size=shape), scale * rng.normal(size=shape)
-        return Case((theta, g, m, v, t, lr, beta1, beta2, eps))
+        return Case((theta, m, v, t, g, lr, beta1, beta2, eps))
 
     cases = [
         Case(
             (
                 np.array([1.0, -2.0]),
-                np.array([0.5, -1.0]),
                 np.zeros(2),
                 np.zeros(2),
                 0,
+                np.array([0.5, -1.0]),
                 0.1,
                 0.9,
                 0.999,
@@ -171,19 +175,206 @@ def check_adam_step(fn, *, strict=None) -> CheckResult:
         state(3, 20, 0.05, 0.8, 0.999, 0.1),
         state(2, 1000, 0.01, 0.0, 0.9, 1e-8),
     ]
-    hint = (
-        "t_new = t + 1; m_new = β₁ m + (1 − β₁) g; v_new = β₂ v + (1 − β₂) g²; "
-        "m̂ = m_new / (1 − β₁ ** t_new); v̂ = v_new / (1 − β₂ ** t_new); "
-        "theta_new = theta − lr · m̂ / (√v̂ + eps). The rows shown are θ, m, v, t."
+    hint_texts = (
+        "Follow the algorithm box line by line: the two moment averages, their bias "
+        "corrections, then the step. The rows shown are θ, m, v and t.",
+        "Count this update before the bias correction (the first update has t = 1), correct "
+        "m and v each with its own β, and add ε outside the square root of v̂.",
     )
     return check(
         _adam_stacked(fn),
         _adam_reference,
         cases,
         name="adam_step",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
+        unchanged=(0, 1, 2, 3),
         strict=strict,
         rtol=1e-7,
         atol=1e-12,
         diagnose=_diagnose_adam_step,
+    )
+
+
+# --------------------------------------------------------------------------- the class
+
+
+class _AdamOptimizer:
+    """The reference class of the exercise, in the style of *Deep Learning from Scratch*,
+    with switches for the known mistakes: ``count`` is the t of the bias correction,
+    relative to this update's number (0: right, −1: the old count); ``shared``: one m and
+    one v for every parameter; ``alias``: state_dict() returns the live arrays."""
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, *, count=0, shared=False):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.count, self.shared = count, shared
+        self.t, self.m, self.v = 0, {}, {}
+
+    def update(self, params, grads):
+        self.t += 1
+        n = self.t + self.count
+        for key in params:
+            slot = "all" if self.shared else key
+            if slot not in self.m or self.m[slot].shape != params[key].shape:
+                self.m[slot], self.v[slot] = np.zeros_like(params[key]), np.zeros_like(params[key])
+            g = grads[key]
+            self.m[slot] = self.beta1 * self.m[slot] + (1 - self.beta1) * g
+            self.v[slot] = self.beta2 * self.v[slot] + (1 - self.beta2) * g**2
+            with np.errstate(all="ignore"):
+                m_hat = self.m[slot] / (1 - self.beta1**n)
+                v_hat = self.v[slot] / (1 - self.beta2**n)
+            params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    def state_dict(self):
+        return copy.deepcopy({"t": self.t, "m": self.m, "v": self.v})
+
+    def load_state_dict(self, state):
+        state = copy.deepcopy(state)
+        self.t, self.m, self.v = state["t"], state["m"], state["v"]
+
+
+def _training(cls, lr, beta1, beta2, eps, shapes, seed, steps, resume_at, scale=1.0):
+    """Train with ``cls`` for ``steps`` updates of seeded parameters and gradients; at
+    ``resume_at`` (if not None) save ``state_dict()``, and at the end check that a fresh
+    optimizer loaded with it repeats the last updates bit for bit. Returns the final
+    parameters, flattened and sorted by name, then the step counter t, as one array.
+
+    Raises WrongResult, with a sentence, for what a comparison of numbers cannot say: new
+    arrays put into ``params``, changed gradients, no counter t, a resume that differs."""
+    rng = np.random.default_rng(seed)
+    params = {key: rng.normal(size=shape) for key, shape in shapes.items()}
+    history = [
+        {key: scale * rng.normal(size=shape) for key, shape in shapes.items()} for _ in range(steps)
+    ]
+    opt = cls(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    saved = None
+    for k, grads in enumerate(history):
+        if k == resume_at:
+            saved = opt.state_dict(), {key: p.copy() for key, p in params.items()}
+        arrays, given = dict(params), copy.deepcopy(grads)
+        opt.update(params, grads)
+        if any(params[key] is not arrays[key] for key in params):
+            raise WrongResult(
+                "update put new arrays into params. Change each parameter array itself, in "
+                "place, so that a model holding the same arrays sees the change."
+            )
+        if any(not np.array_equal(grads[key], given[key]) for key in grads):
+            raise WrongResult("update changed the gradients it was given; leave grads as it is.")
+    t = getattr(opt, "t", None)
+    if not isinstance(t, (int, np.integer)):
+        raise WrongResult(
+            f"After {steps} updates, the optimizer has no step counter t (an int): count the "
+            "updates in self.t, 0 before the first."
+        )
+    if saved is not None:
+        state, resumed = saved
+        again = cls(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+        again.load_state_dict(state)
+        for grads in history[resume_at:]:
+            again.update(resumed, grads)
+        differ = [key for key in params if not np.array_equal(resumed[key], params[key])]
+        if differ:
+            raise WrongResult(
+                f"A fresh optimizer loaded with the state_dict() saved after {resume_at} "
+                f"updates did not repeat the last {steps - resume_at} updates: "
+                f"{', '.join(differ)} differ. state_dict() must hold copies of m, v and t "
+                "(later updates must not change what it returned), and load_state_dict "
+                "must restore all three."
+            )
+    flat = [np.asarray(params[key], dtype=float).ravel() for key in sorted(params)]
+    return np.concatenate([*flat, [float(t)]])
+
+
+def _adam_training_reference(lr, beta1, beta2, eps, shapes, seed, steps, resume_at, scale=1.0):
+    return _training(_AdamOptimizer, lr, beta1, beta2, eps, shapes, seed, steps, None, scale)
+
+
+def _diagnose_adam_optimizer(case, received, expected) -> str | None:
+    got = np.asarray(received, dtype=float)
+    if got.shape != expected.shape:
+        return None
+    if got[-1] != expected[-1]:
+        return (
+            f"The step counter t is {got[-1]:g} after {expected[-1]:g} updates: add 1 per update."
+        )
+    lr, beta1, beta2, eps, shapes, seed, steps, _, *scale = case.args
+    known = [
+        (dict(count=-1), "The bias correction used the old count: the first update has t = 1."),
+        (
+            dict(shared=True),
+            "Every parameter shares one m and one v: keep a separate pair per key of params.",
+        ),
+    ]
+    for keywords, text in known:
+        mistaken = functools.partial(_AdamOptimizer, **keywords)
+        with np.errstate(all="ignore"):
+            wrong = _training(mistaken, lr, beta1, beta2, eps, shapes, seed, steps, None, *scale)
+        if np.allclose(got, wrong, rtol=1e-9, atol=1e-12, equal_nan=True):
+            return text
+    return None
+
+
+def _adam_optimizer_record(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _AdamOptimizer(lr, beta1, beta2, eps)
+
+
+@exercise(
+    "AdamOptimizer", "lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8", reference=_adam_optimizer_record
+)
+def check_adam_optimizer(cls, *, strict=None, hint=None) -> CheckResult:
+    """Chapter 11: ``cls(lr, beta1, beta2, eps)`` makes an Adam optimizer in the style of
+    *Deep Learning from Scratch*: ``update(params, grads)`` changes every array of the dict
+    ``params`` in place by one Adam step (an m and a v per key, made on its first update),
+    leaves ``grads`` unchanged, counts the updates in ``t`` (0 before the first); a fresh
+    optimizer given ``load_state_dict(opt.state_dict())`` resumes bit for bit.
+
+    The runs compare the parameters after a few updates, and t, with a reference
+    implementation (the same iterates as ``descent.optimizers.Adam``)."""
+    model = {"W": (2, 3), "b": (3,)}
+    cases = [
+        Case(
+            (0.1, 0.9, 0.999, 1e-8, {"w": (2,)}, 1, 1, None),
+            label="one update of params {'w': 2 numbers}, lr = 0.1 (the default betas, eps)",
+        ),
+        Case(
+            (0.01, 0.9, 0.999, 1e-8, model, 2, 5, None),
+            label="5 updates of params {'W': 2×3, 'b': 3}, lr = 0.01",
+        ),
+        Case(
+            (0.05, 0.8, 0.99, 1e-6, model, 3, 4, None, 1e-4),
+            label="4 updates of {'W': 2×3, 'b': 3} with tiny gradients (ε matters),\n"
+            + " " * 12
+            + "lr = 0.05, beta1 = 0.8, beta2 = 0.99, eps = 1e-6",
+        ),
+        Case(
+            (0.01, 0.9, 0.999, 1e-8, model, 4, 6, 3),
+            label="6 updates of {'W': 2×3, 'b': 3}, lr = 0.01, saving state_dict() after\n"
+            + " " * 12
+            + "3 and resuming a fresh optimizer from it",
+        ),
+    ]
+    hint_texts = (
+        "Keep, for each key of params, its own m and v, made as zeros of that parameter's "
+        "shape on its first update; count the updates in self.t before the bias correction.",
+        "state_dict() must return copies of m, v and t, which later updates do not change; "
+        "load_state_dict puts copies back. Change the parameter arrays in place (-=), not "
+        "by putting new arrays into the dict.",
+    )
+
+    def trained(lr, beta1, beta2, eps, shapes, seed, steps, resume_at, scale=1.0):
+        return _training(cls, lr, beta1, beta2, eps, shapes, seed, steps, resume_at, scale)
+
+    trained.__name__ = getattr(cls, "__name__", "AdamOptimizer")
+    trained.__wrapped__ = cls
+    return check(
+        trained,
+        _adam_training_reference,
+        cases,
+        name=trained.__name__,
+        hint=hint_texts,
+        level=hint,
+        strict=strict,
+        rtol=1e-9,
+        atol=1e-12,
+        diagnose=_diagnose_adam_optimizer,
     )

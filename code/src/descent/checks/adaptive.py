@@ -139,7 +139,7 @@ def _adaptive_cases(seed: int, with_rho: bool) -> list[Case]:
 @exercise(
     "adagrad_step", "theta, h, g, lr, eps", reference=_adagrad_step, returns=("theta_new", "h_new")
 )
-def check_adagrad_step(fn, *, strict=None) -> CheckResult:
+def check_adagrad_step(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 8: ``fn(theta, h, g, lr, eps)`` returns ``(theta_new, h_new)`` after one
     AdaGrad step, for arrays of any shape:
 
@@ -147,16 +147,19 @@ def check_adagrad_step(fn, *, strict=None) -> CheckResult:
 
     (ε outside the root, as torch), the same iterates as ``descent.optimizers.AdaGrad``.
     """
-    hint = (
-        "two lines: h_new = h + g**2, then "
-        "theta_new = theta - lr * g / (np.sqrt(h_new) + eps); return theta_new, h_new."
+    hint_texts = (
+        "Two lines of the algorithm box: first add the squared gradient to the sum h, then "
+        "take the step with the new h.",
+        "Each entry's step is η times its gradient divided by the square root of its own h, "
+        "with ε added outside the root. Return new arrays, θ first.",
     )
     return check(
         fn,
         _adagrad_step,
         _adaptive_cases(8, with_rho=False),
         name="adagrad_step",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
         strict=strict,
         rtol=1e-7,
         atol=1e-12,
@@ -172,7 +175,7 @@ def check_adagrad_step(fn, *, strict=None) -> CheckResult:
     reference=_rmsprop_step,
     returns=("theta_new", "s_new"),
 )
-def check_rmsprop_step(fn, *, strict=None) -> CheckResult:
+def check_rmsprop_step(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 9: ``fn(theta, s, g, lr, rho, eps)`` returns ``(theta_new, s_new)`` after one
     RMSProp step, for arrays of any shape:
 
@@ -180,16 +183,19 @@ def check_rmsprop_step(fn, *, strict=None) -> CheckResult:
 
     (ε outside the root, as torch), the same iterates as ``descent.optimizers.RMSProp``.
     """
-    hint = (
-        "two lines: s_new = rho * s + (1 - rho) * g**2, then "
-        "theta_new = theta - lr * g / (np.sqrt(s_new) + eps); return theta_new, s_new."
+    hint_texts = (
+        "Two lines of the algorithm box: first update the running average s of the squared "
+        "gradients, then take the step with the new s.",
+        "The average keeps the fraction ρ of the old s and adds (1 − ρ) times g²; the step "
+        "divides the gradient by √s + ε, with ε outside the root. Return new arrays, θ first.",
     )
     return check(
         fn,
         _rmsprop_step,
         _adaptive_cases(9, with_rho=True),
         name="rmsprop_step",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
         strict=strict,
         rtol=1e-7,
         atol=1e-12,

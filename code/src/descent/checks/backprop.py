@@ -1,11 +1,20 @@
-"""Chapter 5, backpropagation: the checkers of an affine layer's backward pass and of
-log-sum-exp."""
+"""Chapter 5, backpropagation: the checkers of an affine layer's backward pass, of
+log-sum-exp and of a Leaky ReLU layer."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, WrongResult, _result, check, exercise, report
+from descent.checks.engine import (
+    Case,
+    CheckResult,
+    WrongResult,
+    _result,
+    check,
+    exercise,
+    report,
+    state_arrays,
+)
 
 
 def _affine_backward(x, W, dout):
@@ -28,6 +37,7 @@ def _affine_part(fn, k: int):
         return result[k]
 
     part.__name__ = getattr(fn, "__name__", "affine_backward")
+    part.__wrapped__ = fn
     return part
 
 
@@ -59,7 +69,7 @@ def _diagnose_affine_backward(k: int):
 
 
 @exercise("affine_backward", "x, W, dout", reference=_affine_backward, returns=("dx", "dW", "db"))
-def check_affine_backward(fn, *, strict=None) -> CheckResult:
+def check_affine_backward(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 5: ``fn(x, W, dout)`` returns ``(dx, dW, db)`` for out = x W + b, with
     x (N, D), W (D, M), dout = ∂L/∂out (N, M): dx = dout Wᵀ (N, D), dW = xᵀ dout (D, M),
     db = Σₙ doutₙ (M,). The three arrays are checked in this order."""
@@ -69,12 +79,21 @@ def check_affine_backward(fn, *, strict=None) -> CheckResult:
         Case(tuple(rng.normal(size=s) for s in ((n, d), (d, m), (n, m)))) for n, d, m in shapes
     ]
     hints = {
-        "dx": "dx[n, d] = Σₘ dout[n, m] W[d, m]: a matrix product of dout with W transposed. "
-        "Let the shapes guide you: (N, M) times (M, D) gives (N, D).",
-        "dW": "dW[d, m] = Σₙ x[n, d] dout[n, m]: one matrix product, summing over the batch. "
-        "(D, N) times (N, M) gives (D, M).",
-        "db": "b[m] is added to out[n, m] for every example n, so db[m] = Σₙ dout[n, m]: "
-        "sum over the batch axis.",
+        "dx": (
+            "Each input x[n, d] reaches every output of its row n through the weights "
+            "W[d, ·]: its gradient sums over the outputs m.",
+            "Let the shapes guide you: dx has the shape (N, D) of x, and one matrix product "
+            "of dout (N, M) with W (D, M), one of them transposed, gives it.",
+        ),
+        "dW": (
+            "Each weight W[d, m] is used by every example n: its gradient is a sum over the batch.",
+            "dW has the shape (D, M) of W: one matrix product of x (N, D) and dout (N, M), "
+            "summing over N, gives it.",
+        ),
+        "db": (
+            "The bias b[m] is added to out[n, m] for every example n.",
+            "So its gradient adds up dout over the batch axis, and has the shape (M,) of b.",
+        ),
     }
     for k, part in enumerate(("dx", "dW", "db")):
         result = check(
@@ -83,6 +102,7 @@ def check_affine_backward(fn, *, strict=None) -> CheckResult:
             cases,
             name=f"affine_backward ({part})",
             hint=hints[part],
+            level=hint,
             strict=False,
             unchanged=(0, 1, 2),
             diagnose=_diagnose_affine_backward(k),
@@ -131,7 +151,7 @@ def _log_sum_exp(x):
 
 
 @exercise("log_sum_exp", "x", reference=_log_sum_exp)
-def check_log_sum_exp(fn, *, strict=None) -> CheckResult:
+def check_log_sum_exp(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 5: ``fn(x)`` returns log Σₖ exp(xₖ) over the last axis of x, without
     overflow or underflow: a number for x of shape (C,), an array (N,) for x (N, C)."""
     rng = np.random.default_rng(5)
@@ -143,19 +163,141 @@ def check_log_sum_exp(fn, *, strict=None) -> CheckResult:
         Case((np.array([[0.0, 1.0], [-1000.0, -999.0]]),), label="x = [[0, 1], [−1000, −999]]"),
         Case((rng.uniform(-50, 50, size=(4, 5)),)),
     ]
-    hint = (
-        "with m the largest entry of each row, log Σ exp(xₖ) = m + log Σ exp(xₖ − m): every "
-        "exponent is then ≤ 0 and the largest term is exactly 1. Reduce over axis=-1."
+    hint_texts = (
+        "exp overflows for large scores and underflows for very negative ones. Subtract one "
+        "constant from every score of a row, and add it back outside the log.",
+        "Take each row's own largest score as its constant: every exponent is then at most "
+        "0 and the largest term is exactly 1. Reduce over the last axis only.",
     )
     return check(
         fn,
         _log_sum_exp,
         cases,
         name="log_sum_exp",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
         strict=strict,
         rtol=1e-9,
         atol=1e-9,
         unchanged=(0,),
         diagnose=_diagnose_log_sum_exp,
+    )
+
+
+# --------------------------------------------------------------------------- a layer
+
+
+class _LeakyReLU:
+    """The reference layer: out = x where x > 0, α x elsewhere; backward: dout · slope,
+    with the slope (1 or α) cached by forward."""
+
+    def __init__(self, alpha=0.01):
+        self.alpha, self.slope = alpha, None
+
+    def forward(self, x):
+        self.slope = np.where(x > 0, 1.0, self.alpha)
+        return x * self.slope
+
+    def backward(self, dout):
+        return dout * self.slope
+
+
+def _layer_inputs(shape, seed):
+    """The seeded x (entries at least 0.05 away from the kink at 0) and dout of a case."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.05, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+    return x, rng.normal(size=shape)
+
+
+def _layer_run(cls, alpha, shape, seed):
+    """Make a layer ``cls(alpha=alpha)``; run forward on another input first, then on x
+    (so that backward must use what the last forward cached), then backward on dout.
+    Returns out and dx stacked, shape (2, *x.shape). Raises WrongResult if forward changed
+    x or backward changed dout. The entries of x stay at least 0.05 away from the kink."""
+    x, dout = _layer_inputs(shape, seed)
+    layer = cls(alpha=alpha)
+    layer.forward(-x)  # a first input with the opposite signs: its cache must not stay
+    given, upstream = x.copy(), dout.copy()
+    out = layer.forward(x)
+    if not np.array_equal(x, given):
+        raise WrongResult(
+            "forward changed its input x in place: the layer below still needs it. Compute "
+            "the output in a new array."
+        )
+    out = np.array(out, dtype=float, copy=True)  # before backward can change it
+    dx = layer.backward(dout)
+    if not np.array_equal(dout, upstream):
+        raise WrongResult(
+            "backward changed dout in place (as dout[mask] = 0 does): the caller's array "
+            "is the gradient of the layer above, which may be needed again. Return a new "
+            "array."
+        )
+    parts = state_arrays((out, dx), ("out", "dx"), shape)
+    return np.stack(parts)
+
+
+def _leaky_relu_reference(alpha, shape, seed):
+    return _layer_run(_LeakyReLU, alpha, shape, seed)
+
+
+def _diagnose_leaky_relu(case, received, expected) -> str | None:
+    from descent.gradients import numerical_gradient, relative_error, verdict
+
+    alpha, shape, seed = case.args
+    got = np.asarray(received, dtype=float)
+    if got.shape != expected.shape:
+        return None
+    x, dout = _layer_inputs(shape, seed)
+    if np.allclose(got[0], expected[0]) and not np.allclose(got[1], expected[1]):
+        if np.allclose(got[1], dout * (x > 0)):
+            return "backward uses ReLU's slope 0 for x < 0: the slope there is α."
+        if np.allclose(got[1], np.where(x > 0, 1.0, alpha)):
+            return "backward returns the local slope only: multiply it by dout (chain rule)."
+
+        def loss(z):  # Σ forward(z)·dout, whose gradient is what backward must return
+            return float(np.sum(np.where(z > 0, z, alpha * z) * dout))
+
+        error = relative_error(got[1], numerical_gradient(loss, x.copy()))
+        return (
+            f"forward is right, but backward is not its derivative: a gradient check of dx "
+            f"against the numerical gradient of Σ forward(x)·dout gives a relative error of "
+            f"{error:.1e} ({verdict(error)})."
+        )
+    if np.allclose(got[0], np.where(x > 0, alpha * x, x)):
+        return "α multiplies the positive side: out = x for x > 0 and α x for x ≤ 0."
+    return None
+
+
+@exercise("LeakyReLU", "alpha=0.01", reference=_LeakyReLU)
+def check_leaky_relu(cls, *, strict=None, hint=None) -> CheckResult:
+    """Chapter 5: ``cls(alpha=0.01)`` makes a Leaky ReLU layer: ``forward(x)`` returns x
+    where x > 0 and α x elsewhere, element-wise, for any shape, without changing x, and
+    caches what backward needs; ``backward(dout)`` returns dout times the slope (1 or α)
+    at the x of the last forward, without changing dout. The rows shown are out, dx."""
+    cases = [
+        Case((0.1, (2, 3), 5), label="alpha = 0.1, x of shape (2, 3), then backward"),
+        Case((0.01, (4,), 6), label="alpha = 0.01, x of shape (4,), then backward"),
+        Case((0.3, (3, 2, 2), 7), label="alpha = 0.3, x of shape (3, 2, 2), then backward"),
+    ]
+    hint_texts = (
+        "forward: keep x where it is positive, and scale it by α elsewhere; remember in the "
+        "layer what backward will need. backward: the chain rule, dout times the local slope.",
+        "The local slope is 1 where the last forward's x was positive and α elsewhere. Make "
+        "new arrays in both passes: neither x nor dout may change.",
+    )
+
+    def run(alpha, shape, seed):
+        return _layer_run(cls, alpha, shape, seed)
+
+    run.__name__ = getattr(cls, "__name__", "LeakyReLU")
+    run.__wrapped__ = cls
+    return check(
+        run,
+        _leaky_relu_reference,
+        cases,
+        name=run.__name__,
+        hint=hint_texts,
+        level=hint,
+        strict=strict,
+        diagnose=_diagnose_leaky_relu,
     )

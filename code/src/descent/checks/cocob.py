@@ -76,11 +76,12 @@ def _kt_wealth_array(fn):
         return np.asarray(result)
 
     wealth.__name__ = getattr(fn, "__name__", "kt_wealth")
+    wealth.__wrapped__ = fn
     return wealth
 
 
 @exercise("kt_wealth", "coins, initial_wealth", reference=_kt_wealth)
-def check_kt_wealth(fn, *, strict=None) -> CheckResult:
+def check_kt_wealth(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 12: ``fn(coins, initial_wealth)`` plays the Krichevsky–Trofimov bettor on the
     coins c₁..c_T ∈ [−1, 1] (βₜ = (c₁ + … + cₜ₋₁) / t, xₜ = βₜ Wₜ₋₁, Wₜ = Wₜ₋₁ + cₜ xₜ) and
     returns the wealth after every round, an array W₁..W_T of shape (T,)."""
@@ -92,16 +93,20 @@ def check_kt_wealth(fn, *, strict=None) -> CheckResult:
         Case((np.ones(30), 1.0), label="coins = 30 × (+1), initial_wealth = 1.0"),
         Case((np.array([-1.0, -1.0, 1.0, -1.0, 0.0, -0.5]), 3.0)),
     ]
-    hint = (
-        "W = initial_wealth; for each round t = 1, 2, …: beta = (sum of the earlier "
-        "coins) / t; bet = beta · W; W = W + coin · bet; record W."
+    hint_texts = (
+        "In every round, bet a fraction β of the wealth you have; β comes from the coins "
+        "seen before this round, never from this round's coin.",
+        "In round t, β is the sum of the earlier coins divided by t (so 0 in the first "
+        "round). The coin times the bet is what you win or lose. Record the wealth after "
+        "every round.",
     )
     return check(
         _kt_wealth_array(fn),
         _kt_wealth,
         cases,
         name="kt_wealth",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
         strict=strict,
         rtol=1e-9,
         atol=1e-12,
@@ -114,12 +119,12 @@ def check_kt_wealth(fn, *, strict=None) -> CheckResult:
 
 def _cocob_step(
     theta,
-    g,
     theta1,
     L,
     G,
     R,
     S,
+    g,
     alpha,
     *,
     reward_sign=-1.0,
@@ -134,8 +139,8 @@ def _cocob_step(
     computed with the old L; use_alpha=False: max(G + L, αL) replaced by G + L;
     from_start=False: the bet is added to θ instead of θ₁; abs_g=False: G += g.
     Returns (θ, L, G, R, S) as new arrays."""
-    theta, g, theta1, L, G, R, S = (
-        np.asarray(a, dtype=float) for a in (theta, g, theta1, L, G, R, S)
+    theta, theta1, L, G, R, S, g = (
+        np.asarray(a, dtype=float) for a in (theta, theta1, L, G, R, S, g)
     )
     L_old = L
     L = np.maximum(L, np.abs(g))
@@ -152,8 +157,8 @@ def _cocob_step(
     return new_theta, L, G, R, S
 
 
-def _cocob_reference(theta, g, theta1, L, G, R, S, alpha):
-    return np.stack(_cocob_step(theta, g, theta1, L, G, R, S, alpha))
+def _cocob_reference(theta, theta1, L, G, R, S, g, alpha):
+    return np.stack(_cocob_step(theta, theta1, L, G, R, S, g, alpha))
 
 
 _ROWS = ("theta_new", "L_new", "G_new", "R_new", "S_new")
@@ -163,14 +168,15 @@ def _cocob_stacked(fn):
     """``fn``'s result (θ, L, G, R, S) as one array of shape (5, *θ.shape), so that the
     engine compares all five at once."""
 
-    def stacked(theta, g, theta1, L, G, R, S, alpha):
-        result = fn(theta, g, theta1, L, G, R, S, alpha)
+    def stacked(theta, theta1, L, G, R, S, g, alpha):
+        result = fn(theta, theta1, L, G, R, S, g, alpha)
         if result is None or result is Ellipsis:
             return result
         parts = state_arrays(result, _ROWS, np.shape(theta))
         return np.stack(parts)
 
     stacked.__name__ = getattr(fn, "__name__", "cocob_step")
+    stacked.__wrapped__ = fn
     return stacked
 
 
@@ -203,8 +209,7 @@ def _diagnose_cocob_step(case, received, expected) -> str | None:
         ),
         (
             dict(from_start=False),
-            "The bet is measured from the start θ₁, not from the current θ: "
-            "theta_new = theta1 − S (L + R) / (L · max(G + L, α L)).",
+            "The bet is measured from the start θ₁, not from the current θ: add it to theta1.",
         ),
         (dict(abs_g=False), "G is the sum of |g|: G ← G + |g|, not G + g."),
     ]
@@ -218,12 +223,12 @@ def _diagnose_cocob_step(case, received, expected) -> str | None:
 
 @exercise(
     "cocob_step",
-    "theta, g, theta1, L, G, R, S, alpha",
+    "theta, theta1, L, G, R, S, g, alpha",
     reference=_cocob_step,
     returns=_ROWS,
 )
-def check_cocob_step(fn, *, strict=None) -> CheckResult:
-    """Chapter 12: ``fn(theta, g, theta1, L, G, R, S, alpha)`` performs one COCOB-Backprop
+def check_cocob_step(fn, *, strict=None, hint=None) -> CheckResult:
+    """Chapter 12: ``fn(theta, theta1, L, G, R, S, g, alpha)`` performs one COCOB-Backprop
     update (Algorithm 2 of Orabona & Tommasi, in the book's sign convention: g is the
     gradient) and returns ``(theta_new, L_new, G_new, R_new, S_new)`` as new arrays."""
     rng = np.random.default_rng(1212)
@@ -237,17 +242,17 @@ def check_cocob_step(fn, *, strict=None) -> CheckResult:
         theta1 = rng.normal(size=shape)
         theta = theta1 + rng.normal(scale=0.5, size=shape)
         g = scale * rng.uniform(-1.0, 1.0, size=shape) * (3.0 if new_record else 0.8)
-        return Case((theta, g, theta1, L, G, R, S, alpha))
+        return Case((theta, theta1, L, G, R, S, g, alpha))
 
     first = Case(
         (
             np.array([1.0, -2.0]),
-            np.array([0.5, -1.0]),
             np.array([1.0, -2.0]),
             np.full(2, 1e-8),
             np.zeros(2),
             np.zeros(2),
             np.zeros(2),
+            np.array([0.5, -1.0]),
             100.0,
         ),
         label="the first update: theta = theta1 = [1, -2], g = [0.5, -1],\n"
@@ -257,12 +262,12 @@ def check_cocob_step(fn, *, strict=None) -> CheckResult:
     losing = Case(  # the bet θ − θ₁ = 2 loses 2 · 3 = 6 > R = 1: R is clipped at 0
         (
             np.array([3.0]),
-            np.array([3.0]),
             np.array([1.0]),
             np.array([4.0]),
             np.array([20.0]),
             np.array([1.0]),
             np.array([-12.0]),
+            np.array([3.0]),
             4.0,
         )
     )
@@ -274,17 +279,20 @@ def check_cocob_step(fn, *, strict=None) -> CheckResult:
         state(4, 100.0, scale=1e-3),
         state(3, 1.5),
     ]
-    hint = (
-        "L = max(L, |g|); G = G + |g|; R = max(R − (theta − theta1)·g, 0); S = S + g; "
-        "theta_new = theta1 − S·(L + R) / (L·max(G + L, alpha·L)). The rows shown are "
-        "θ, L, G, R, S."
+    hint_texts = (
+        "Update the four running quantities L, G, R and S first, then compute θ from θ₁ "
+        "with the new values. The rows shown are θ, L, G, R, S.",
+        "L keeps the largest |g| seen, G and S add up |g| and g, and the reward R never goes "
+        "below 0. The bet's denominator uses the larger of G + L and α L.",
     )
     return check(
         _cocob_stacked(fn),
         _cocob_reference,
         cases,
         name="cocob_step",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
+        unchanged=(0, 1, 2, 3, 4, 5, 6),
         strict=strict,
         rtol=1e-9,
         atol=1e-12,

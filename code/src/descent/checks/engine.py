@@ -42,11 +42,13 @@ a stub, a function that raises, and answers of the wrong shape and dtype, built 
 from __future__ import annotations
 
 import copy
+import difflib
+import dis
 import inspect
+import linecache
 import os
 import sysconfig
 import textwrap
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -54,6 +56,11 @@ import numpy as np
 
 STATUSES = ("passed", "not implemented", "wrong", "error")
 _TRUTHY = {"1", "true", "yes", "on"}
+#: The environment variable that sets the course's help level (see ``hints_allowed``).
+HINTS_VARIABLE = "DESCENT_HINTS"
+#: The most help a checker can give: level 1 names the idea, level 2 the step.
+MAX_HINT_LEVEL = 2
+_course_hints: int | None = None  # set by set_hints(); None: read the environment
 #: Messages are wrapped to this many characters, the width of a notebook output on the page.
 WIDTH = 76
 _INDENT = len("  expected: ")  # where values start in a message
@@ -70,8 +77,10 @@ class Exercise:
     """What a checker expects the student to write, recorded on it by ``@exercise``.
 
     Attributes:
-        name: the student's function's name, e.g. "momentum_step".
-        params: its parameter list as written in the stub, e.g. "theta, v, g, lr, momentum".
+        name: the student's function's name, e.g. "momentum_step", or class's name, e.g.
+            "AdamOptimizer" (a class is called, to make an object, as a function is).
+        params: its parameter list as written in the stub, e.g. "theta, v, g, lr, momentum"
+            (a class's: those of ``__init__``, after ``self``).
         reference: a correct solution, called exactly as the student's function is.
         returns: for a function that returns a tuple, the names of its items in order,
             e.g. ("theta_new", "v_new"); None for a single value.
@@ -83,9 +92,15 @@ class Exercise:
     returns: tuple[str, ...] | None = None
 
     @property
+    def is_class(self) -> bool:
+        """True if the student writes a class (a CapWords name, e.g. "AdamOptimizer"); its
+        ``params`` are then those of ``__init__``, after ``self``."""
+        return self.name[:1].isupper()
+
+    @property
     def signature(self) -> str:
-        """The first line of the stub: ``def name(params):``."""
-        return f"def {self.name}({self.params}):"
+        """The first line of the stub: ``def name(params):``, or ``class Name:``."""
+        return f"class {self.name}:" if self.is_class else f"def {self.name}({self.params}):"
 
 
 def exercise(name: str, params: str, *, reference: Callable, returns=None):
@@ -185,13 +200,57 @@ def strict_mode() -> bool:
     )
 
 
+def set_hints(level: int | None) -> None:
+    """Set the course's help level for every checker in this Python session (a kernel):
+    0 shows no hint (an exam), 1 the first hint only, 2 every hint a student asks for.
+    ``None`` goes back to the environment variable ``DESCENT_HINTS`` (default 2).
+
+    A wrong answer always shows what is wrong; the level only limits the hints."""
+    global _course_hints
+    if level is not None and level not in range(MAX_HINT_LEVEL + 1):
+        raise ValueError(f"level must be 0, 1 or 2 (or None), got {level!r}")
+    _course_hints = level
+
+
+def hints_allowed() -> int:
+    """The most help a checker gives in this session: the level of ``set_hints``, else the
+    environment variable ``DESCENT_HINTS`` (0, 1 or 2), else 2."""
+    if _course_hints is not None:
+        return _course_hints
+    text = os.environ.get(HINTS_VARIABLE, "").strip()
+    if not text:
+        return MAX_HINT_LEVEL
+    if text not in {str(k) for k in range(MAX_HINT_LEVEL + 1)}:
+        raise ValueError(f"{HINTS_VARIABLE} must be 0, 1 or 2, got {text!r}")
+    return int(text)
+
+
+def hint_lines(hints: str | Sequence[str], level: int | None = None) -> list[str]:
+    """The hint lines of a wrong answer: the hints up to ``level`` (1 if None: a student
+    asks for more with ``hint=2``), never past the course's level ``hints_allowed()``, and a
+    line saying how to get more help when there is more."""
+    hints = [hints] if isinstance(hints, str) else list(hints)
+    hints = [h for h in hints if h]
+    asked = 1 if level is None else int(level)
+    allowed = hints_allowed()
+    shown = max(0, min(asked, allowed, len(hints)))
+    lines = [_wrap(f"Hint {k + 1} of {len(hints)}: {h}") for k, h in enumerate(hints[:shown])]
+    if shown < len(hints) and shown < allowed:
+        lines.append(_wrap(f"More help: run the check again with hint={shown + 1}."))
+    elif asked > allowed and shown < len(hints):
+        limit = f"up to level {allowed}" if allowed else "no hints"
+        lines.append(_wrap(f"(Your course gives {limit}.)"))
+    return lines
+
+
 def check(
     student_fn: Callable,
     reference_fn: Callable,
     cases: Iterable,
     *,
     name: str | None = None,
-    hint: str = "",
+    hint: str | Sequence[str] = (),
+    level: int | None = None,
     strict: bool | None = None,
     rtol: float = 1e-6,
     atol: float = 1e-8,
@@ -212,7 +271,10 @@ def check(
         reference_fn: a correct implementation, called with the same arguments.
         cases: the test inputs; put the most telling one first.
         name: the exercise's name in the messages (default: the student function's name).
-        hint: one or two sentences shown with a wrong answer.
+        hint: the hints of a wrong answer, from the idea (which term, which line of the
+            algorithm box) to more help, never code that solves the exercise; a string is
+            one hint. See ``hint_lines``.
+        level: the hint level the student asked for (the checker's ``hint=``).
         strict: raise AssertionError on a wrong answer or an error; None reads the
             environment (``strict_mode()``). A stub never raises.
         unchanged: indices of arguments the student's function must leave as they were
@@ -230,7 +292,16 @@ def check(
     if not cases:
         raise ValueError("check needs at least one case")
     result = _verdict(
-        student_fn, reference_fn, cases, name, hint, rtol, atol, unchanged, diagnose, returns
+        student_fn,
+        reference_fn,
+        cases,
+        name,
+        hint_lines(hint, level),
+        rtol,
+        atol,
+        unchanged,
+        diagnose,
+        returns,
     )
     return report(result, strict=strict, quiet=quiet)
 
@@ -266,7 +337,9 @@ def _as_case(case) -> Case:
     return Case(case if isinstance(case, tuple) else (case,))
 
 
-def _verdict(student_fn, reference_fn, cases, name, hint, rtol, atol, unchanged, diagnose, returns):
+def _verdict(
+    student_fn, reference_fn, cases, name, hints, rtol, atol, unchanged, diagnose, returns
+):
     n = len(cases)
     if not callable(student_fn):
         return _result(
@@ -285,7 +358,7 @@ def _verdict(student_fn, reference_fn, cases, name, hint, rtol, atol, unchanged,
         except WrongResult as wrong:
             problem, shown = str(wrong), False
         except Exception as error:
-            return _error(name, i, error, f"on {where}", shown_input)
+            return _error(name, i, error, f"on {where}", shown_input, student_fn)
         else:
             if received is None or received is Ellipsis:
                 if i == 0:
@@ -300,7 +373,8 @@ def _verdict(student_fn, reference_fn, cases, name, hint, rtol, atol, unchanged,
                     problem = _compare(received, expected, rtol, atol, returns)
         if problem is None:
             continue
-        lines = [f"✘ {name}: wrong result on {where}.", f"  input:    {shown_input}"]
+        lines = [f"✘ {name}: wrong result on {where}.", *stray_globals(student_fn)]
+        lines.append(f"  input:    {shown_input}")
         if shown:
             lines += [
                 f"  expected: {_show(expected, _INDENT)}",
@@ -311,8 +385,7 @@ def _verdict(student_fn, reference_fn, cases, name, hint, rtol, atol, unchanged,
             known = _diagnosis(diagnose, case, received, expected, rtol, atol)
             if known:
                 lines.append(_wrap(known))
-        if hint:
-            lines.append(_wrap(f"Hint: {hint}"))
+        lines += hints
         return _result("wrong", name, i, "\n".join(lines))
     plural = "s" if n > 1 else ""
     return _result("passed", name, None, f"✔ {name}: correct on all {n} test case{plural}.")
@@ -322,7 +395,7 @@ def _result(status, name, case, message) -> CheckResult:
     return CheckResult(status == "passed", status, message, name, case)
 
 
-def _error(name, case, error, where, shown_input) -> CheckResult:
+def _error(name, case, error, where, shown_input, student_fn=None) -> CheckResult:
     """The verdict on an exception raised by the student's code: its type and text, where
     (the case and its input), and the student's own line, without the traceback through
     the checker."""
@@ -332,6 +405,7 @@ def _error(name, case, error, where, shown_input) -> CheckResult:
     lines = [
         f"✘ {name} raised {type(error).__name__} {where}" + (":" if text else "."),
         *([_wrap(text)] if text else []),
+        *stray_globals(student_fn),
         f"  input:    {shown_input}",
         *_student_line(error),
     ]
@@ -536,17 +610,72 @@ def _changed_input(case, args, unchanged, student_fn, reference_fn) -> str | Non
     return None
 
 
+def stray_globals(student_fn) -> list[str]:
+    """Message lines naming the notebook variables that the student's function reads
+    although they are not its parameters (a typo such as ``velocity`` for ``v`` then reads
+    whatever ``velocity`` holds in the notebook): numbers, arrays and other data, not
+    modules, functions or classes. Wrappers are followed through ``__wrapped__``."""
+    fn = inspect.unwrap(student_fn) if callable(student_fn) else None
+    if inspect.isclass(fn):  # a class: each of its methods, with its own parameters
+        methods = [m for m in vars(fn).values() if inspect.isfunction(m)]
+        return list(dict.fromkeys(line for m in methods for line in stray_globals(m)))
+    code, namespace = getattr(fn, "__code__", None), getattr(fn, "__globals__", None)
+    if code is None or namespace is None:
+        return []
+    params = [p for p in inspect.signature(fn).parameters if p != "self"]
+    lines = []
+    for global_name in _globals_read(code):
+        if global_name.startswith("_") or global_name not in namespace:
+            continue
+        value = namespace[global_name]
+        if callable(value) or inspect.ismodule(value):
+            continue
+        text = (
+            f"Your function reads `{global_name}`, a variable of the notebook that is not one "
+            f"of its parameters ({', '.join(params)}): its value comes from outside the call."
+        )
+        # a parameter that abbreviates the name (v for velocity), else one spelled alike
+        close = [p for p in params if global_name.startswith(p)][:1]
+        close = close or difflib.get_close_matches(global_name, params, n=1, cutoff=0.6)
+        if close:
+            text += f" Did you mean the parameter `{close[0]}`?"
+        lines.append(_wrap(text))
+    return lines
+
+
+def _globals_read(code) -> list[str]:
+    """The global names a code object (and the functions, lambdas and comprehensions
+    inside it) loads, in order of first use."""
+    names = [
+        ins.argval
+        for ins in dis.get_instructions(code)
+        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+    ]
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            names += _globals_read(const)
+    return list(dict.fromkeys(names))
+
+
 def _student_line(error: BaseException) -> list[str]:
     """Where in the student's own code the exception happened (frames outside descent/
-    and outside installed libraries), as message lines."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not _inside(f.filename)]
-    own = [f for f in frames if not f.filename.startswith(_LIBRARY_DIRS)] or frames
+    and outside installed libraries), as message lines. A method is named with its class,
+    e.g. ``AdamOptimizer.update``."""
+    frames = []  # (file, line number, qualified name) of each frame, outermost first
+    tb = error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        frames.append((code.co_filename, tb.tb_lineno, getattr(code, "co_qualname", code.co_name)))
+        tb = tb.tb_next
+    frames = [f for f in frames if not _inside(f[0])]
+    own = [f for f in frames if not f[0].startswith(_LIBRARY_DIRS)] or frames
     if not own:
         return []
-    frame = own[-1]
-    lines = [f"  at line {frame.lineno} of your code, in {frame.name}:"]
-    if frame.line:
-        lines.append(f"      {frame.line.strip()}")
+    filename, lineno, name = own[-1]
+    lines = [f"  at line {lineno} of your code, in {name}:"]
+    text = linecache.getline(filename, lineno).strip()
+    if text:
+        lines.append(f"      {text}")
     return lines
 
 

@@ -1,11 +1,22 @@
-"""Chapter 2, gradient checking: the checkers of the numerical gradient and the relative
-error."""
+"""Chapter 2, gradient checking: the checkers of the numerical gradient, the relative
+error, and the multiclass SVM loss with its gradient."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check, exercise
+from descent.checks.engine import (
+    Case,
+    CheckResult,
+    _error,
+    _result,
+    _show,
+    _wrap,
+    check,
+    exercise,
+    hint_lines,
+    report,
+)
 
 
 class _Smooth:
@@ -96,30 +107,89 @@ def _relative_error(a, b):
     return relative_error(a, b)
 
 
+_NUMERICAL_GRADIENT_HINTS = (
+    "Move one entry of x at a time, by +h and by −h, and divide the change of f by the "
+    "distance between the two points, 2h.",
+    "Visit every index of x, whatever its shape, and change x itself, not a copy. Save the "
+    "entry before you change it and put it back in a `finally` block, so that x is "
+    "restored even when f raises.",
+)
+
+
+class _Fails(_Smooth):
+    """A test function that raises RuntimeError on its ``after + 1``-th call."""
+
+    def __init__(self, after: int):
+        super().__init__(
+            f"a function that raises RuntimeError on call {after + 1}",
+            self._count,
+            lambda x: x,
+        )
+        self.calls, self.after = 0, after
+
+    def _count(self, x):
+        self.calls += 1
+        if self.calls > self.after:
+            raise RuntimeError("f failed on purpose, to test that x is restored")
+        return float(np.sum(x))
+
+
+def _restores_on_error(fn, level) -> CheckResult | None:
+    """The exercise's last requirement: x is as it was after ``fn`` when f raises (here on
+    its 4th call, with x[1] moved). None if it is; else a wrong verdict."""
+    x = np.array([0.5, -1.0, 2.0])
+    before = x.copy()
+    try:
+        fn(_Fails(after=3), x)
+    except RuntimeError:
+        pass
+    except Exception as error:
+        return _error("numerical_gradient", 0, error, "when f raises", "f raises on call 4", fn)
+    if np.array_equal(x, before):
+        return None
+    i = int(np.argmax(x != before))
+    lines = [
+        "✘ numerical_gradient: x is not restored when f raises.",
+        f"  input:    f = {_Fails(3).description},",
+        f"            x = {_show(before)}",
+        _wrap(
+            f"After the call, x[{i}] is {_show(x[i])} instead of {_show(before[i])}: the entry "
+            "you were changing when f raised was never put back. The exercise asks that x be "
+            "exactly as you found it even then."
+        ),
+        *hint_lines(_NUMERICAL_GRADIENT_HINTS, level),
+    ]
+    return _result("wrong", "numerical_gradient", 0, "\n".join(lines))
+
+
 @exercise("numerical_gradient", "f, x, h=1e-5", reference=_numerical_gradient)
-def check_numerical_gradient(fn, *, strict=None) -> CheckResult:
+def check_numerical_gradient(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 2: ``fn(f, x, h=1e-5)`` returns the centered-difference gradient of f at x,
-    an array shaped like x (vectors and matrices), and leaves x as it found it."""
-    return check(
+    an array shaped like x (vectors and matrices), and leaves x as it found it, even when f
+    raises an exception."""
+    result = check(
         fn,
         _numerical_gradient,
         _numerical_gradient_cases(),
         name="numerical_gradient",
-        hint=(
-            "for every index i of x (np.ndindex(x.shape) visits all of them, whatever the "
-            "shape): save x[i], set x[i] = old + h and evaluate f, set x[i] = old − h and "
-            "evaluate f, restore x[i] = old, and store (f₊ − f₋) / 2h."
-        ),
-        strict=strict,
+        hint=_NUMERICAL_GRADIENT_HINTS,
+        level=hint,
+        strict=False,
         rtol=1e-6,
         atol=1e-7,
         unchanged=(1,),
         diagnose=_diagnose_numerical_gradient,
+        quiet=True,
     )
+    if result.passed:
+        not_restored = _restores_on_error(fn, hint)
+        if not_restored is not None:
+            result = not_restored
+    return report(result, strict=strict)
 
 
 @exercise("relative_error", "a, b", reference=_relative_error)
-def check_relative_error(fn, *, strict=None) -> CheckResult:
+def check_relative_error(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 2: ``fn(a, b)`` returns max over entries of ``|aᵢ − bᵢ| / max(|aᵢ|, |bᵢ|)``, with
     0 for entries where both are 0 — one float, for arrays of any shape or numbers."""
     rng = np.random.default_rng(11)
@@ -133,9 +203,110 @@ def check_relative_error(fn, *, strict=None) -> CheckResult:
         (np.array([0.0, 5.0]), np.array([1e-3, 5.0])),
         (m, m + 1e-6 * rng.normal(size=(3, 4))),
     ]
-    hint = (
-        "compute the ratio entry by entry, |a − b| / max(|a|, |b|) with np.abs and "
-        "np.maximum, count entries where both are 0 as 0 (guard the division, e.g. with "
-        "np.maximum(..., 1e-300)), and return the largest ratio as a float."
+    hint_texts = (
+        "Work entry by entry: the difference divided by the larger of the two magnitudes; "
+        "then keep the largest of these ratios.",
+        "Where both entries are 0 the ratio is 0/0: make it count as 0 (a tiny floor under "
+        "the denominator does it). Return one Python float, for arrays and for numbers.",
     )
-    return check(fn, _relative_error, cases, name="relative_error", hint=hint, strict=strict)
+    return check(
+        fn,
+        _relative_error,
+        cases,
+        name="relative_error",
+        hint=hint_texts,
+        level=hint,
+        strict=strict,
+    )
+
+
+# --------------------------------------------------------------------------- the SVM loss
+
+
+def _svm_loss(W, X, y, delta=1.0, *, skip_true=True, average=True, true_column=True):
+    """The reference: the multiclass SVM (hinge) loss of CS231n's notes,
+    L = (1/N) Σᵢ Σ_{j ≠ yᵢ} max(0, sⱼ − s_{yᵢ} + Δ) with s = xᵢ W, and its gradient dW.
+    The keywords make the known mistakes: the j = yᵢ term kept, no 1/N, no gradient in
+    the column of the correct class. Returns (loss, dW) as (float, new array)."""
+    W, X, y = np.asarray(W, dtype=float), np.asarray(X, dtype=float), np.asarray(y)
+    n, rows = X.shape[0], np.arange(X.shape[0])
+    scores = X @ W
+    margins = np.maximum(0.0, scores - scores[rows, y][:, None] + delta)
+    if skip_true:
+        margins[rows, y] = 0.0
+    active = (margins > 0).astype(float)  # 1 where a margin is violated
+    if true_column:  # s_{yᵢ} is in every term of example i, with a minus sign
+        active[rows, y] = -active.sum(axis=1)
+    scale = 1 / n if average else 1.0
+    return float(margins.sum() * scale), X.T @ active * scale
+
+
+def _svm_cases() -> list[Case]:
+    """Seeded (W, X, y) whose margins are all at least 0.05 away from the kink at 0."""
+    rng = np.random.default_rng(231)
+    found = []
+    for n, d, c, delta in ((5, 4, 3, 1.0), (8, 3, 4, 1.0), (6, 5, 3, 0.5), (1, 2, 2, 1.0)):
+        while True:
+            W, X = 0.5 * rng.normal(size=(d, c)), rng.normal(size=(n, d))
+            y = rng.integers(0, c, size=n)
+            scores = X @ W
+            margins = scores - scores[np.arange(n), y][:, None] + delta
+            margins[np.arange(n), y] = np.inf
+            if np.abs(margins).min() > 0.05:
+                break
+        found.append(Case((W, X, y, delta)))
+    return found
+
+
+def _diagnose_svm_loss(case, received, expected) -> str | None:
+    loss, dW = received
+    known = [
+        (
+            dict(skip_true=False),
+            "The sum includes j = yᵢ, whose term is always max(0, Δ) = Δ: leave the correct "
+            "class out of the sum over j.",
+        ),
+        (
+            dict(average=False),
+            "The loss and dW are N times too large: average over the N examples.",
+        ),
+        (
+            dict(true_column=False),
+            "The loss is right, but dW misses the column of the correct class: s_{yᵢ} appears "
+            "in every violated margin of example i, with a minus sign.",
+        ),
+    ]
+    for keywords, text in known:
+        wrong_loss, wrong_dW = _svm_loss(*case.args, **keywords)
+        if np.isclose(float(loss), wrong_loss) and np.allclose(dW, wrong_dW):
+            return text
+    return None
+
+
+@exercise("svm_loss", "W, X, y, delta=1.0", reference=_svm_loss, returns=("loss", "dW"))
+def check_svm_loss(fn, *, strict=None, hint=None) -> CheckResult:
+    """Chapter 2: ``fn(W, X, y, delta=1.0)`` returns ``(loss, dW)``: the multiclass SVM loss
+    of CS231n, averaged over the N rows of X, with scores X W (W of shape (D, C), y the
+    N correct classes), and its gradient with respect to W, an array of W's shape. The
+    inputs stay unchanged; every margin is away from the kink at 0."""
+    hint_texts = (
+        "Each term max(0, sⱼ − s_{yᵢ} + Δ) with j ≠ yᵢ is either 0 (no gradient) or "
+        "sⱼ − s_{yᵢ} + Δ, whose gradient involves two columns of W: j and yᵢ.",
+        "A violated margin adds xᵢ to column j of dW and subtracts xᵢ from column yᵢ; so "
+        "column yᵢ gets −xᵢ times the number of violated margins of example i. Average "
+        "over the N examples.",
+    )
+    return check(
+        fn,
+        _svm_loss,
+        _svm_cases(),
+        name="svm_loss",
+        hint=hint_texts,
+        level=hint,
+        strict=strict,
+        rtol=1e-9,
+        atol=1e-12,
+        unchanged=(0, 1, 2),
+        diagnose=_diagnose_svm_loss,
+        returns=("loss", "dW"),
+    )

@@ -16,6 +16,7 @@ from descent.checks.engine import (
     _wrap,
     check,
     exercise,
+    hint_lines,
     report,
 )
 
@@ -50,7 +51,7 @@ def _diagnose_minibatch_gradient(case, received, expected) -> str | None:
 
 
 @exercise("minibatch_gradient", "X, y, w", reference=_minibatch_gradient)
-def check_minibatch_gradient(fn, *, strict=None) -> CheckResult:
+def check_minibatch_gradient(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 4: ``fn(X, y, w)`` returns the gradient of the mini-batch least-squares loss
     (1/2B) Σᵢ (xᵢᵀw − yᵢ)² over the B rows of X (shape (B, d)), i.e. Xᵀ(Xw − y)/B, shape
     (d,), and leaves X, y and w unchanged."""
@@ -73,16 +74,19 @@ def check_minibatch_gradient(fn, *, strict=None) -> CheckResult:
         batch(5, 1),
         batch(2, 6),
     ]
-    hint = (
-        "with r = X @ w − y (the B residuals), the gradient of (1/2B) Σ rᵢ² is X.T @ r / B: "
-        "one matrix product does the sum over the examples, and len(y) is B."
+    hint_texts = (
+        "Write the loss with the residuals rᵢ = xᵢᵀw − yᵢ. Its gradient is the average over "
+        "the batch of each residual times its own example xᵢ.",
+        "A sum over the examples of rᵢ xᵢ is one matrix product, of Xᵀ with the vector of "
+        "residuals. Then divide by the batch size B, and make no change to X, y or w.",
     )
     return check(
         fn,
         _minibatch_gradient,
         cases,
         name="minibatch_gradient",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
         strict=strict,
         rtol=1e-9,
         atol=1e-12,
@@ -97,9 +101,11 @@ def _epoch_indices(n, batch_size, rng):
     return [order[k : k + batch_size] for k in range(0, n, batch_size)]
 
 
-_EPOCH_HINT = (
-    "draw one random order with order = rng.permutation(n), then cut it into consecutive "
-    "pieces: [order[k:k + batch_size] for k in range(0, n, batch_size)]."
+_EPOCH_HINTS = (
+    "Shuffle all n indices once, with the generator you are given, then cut the shuffled "
+    "order into consecutive pieces.",
+    "A random permutation of 0..n−1 drawn from rng holds every index exactly once. Its "
+    "pieces of batch_size indices are the batches; the last piece may be shorter.",
 )
 
 
@@ -152,7 +158,7 @@ def _epoch_problem(batches, n, batch_size) -> str | None:
     return None
 
 
-def _epoch_verdict(fn, cases, name) -> CheckResult:
+def _epoch_verdict(fn, cases, name, level) -> CheckResult:
     n_cases = len(cases)
     for i, (n, batch_size, seed) in enumerate(cases):
         shown = f"n = {n}, batch_size = {batch_size}, rng = np.random.default_rng({seed})"
@@ -183,7 +189,7 @@ def _epoch_verdict(fn, cases, name) -> CheckResult:
         lines = [f"✘ {name}: wrong result on {where}.", f"  input:    {shown}"]
         if isinstance(batches, list):
             lines.append(f"  received: {_show([b.tolist() for b in batches], _INDENT)}")
-        lines += [_wrap(problem), _wrap(f"Hint: {_EPOCH_HINT}")]
+        lines += [_wrap(problem), *hint_lines(_EPOCH_HINTS, level)]
         return _result("wrong", name, i, "\n".join(lines))
     return _result("passed", name, None, f"✔ {name}: correct on all {n_cases} test cases.")
 
@@ -224,7 +230,7 @@ def _epoch_randomness(batches, again, n, batch_size) -> str | None:
 
 
 @exercise("epoch_indices", "n, batch_size, rng", reference=_epoch_indices)
-def check_epoch_indices(fn, *, strict=None) -> CheckResult:
+def check_epoch_indices(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 4: ``fn(n, batch_size, rng)`` returns one epoch of mini-batches without
     replacement: a list of 1-D integer index arrays that together hold each of 0..n−1
     exactly once, in a random order drawn from the generator ``rng``, all of ``batch_size``
@@ -235,4 +241,4 @@ def check_epoch_indices(fn, *, strict=None) -> CheckResult:
     generator differ.
     """
     cases = [(10, 3, 0), (12, 4, 1), (7, 7, 2), (5, 10, 3), (1, 1, 4), (100, 32, 5), (64, 1, 6)]
-    return report(_epoch_verdict(fn, cases, "epoch_indices"), strict=strict)
+    return report(_epoch_verdict(fn, cases, "epoch_indices", hint), strict=strict)

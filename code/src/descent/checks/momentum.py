@@ -1,4 +1,5 @@
-"""Chapter 6, momentum: the checkers of one heavy-ball step and of its rate."""
+"""Chapter 6, momentum: the checkers of one heavy-ball step, of its rate, and of a grid
+search for the best (η, μ)."""
 
 from __future__ import annotations
 
@@ -40,9 +41,10 @@ def _momentum_mistakes(theta, v, g, lr, mu):
     reference=_momentum_step,
     returns=("theta_new", "v_new"),
 )
-def check_momentum_step(fn, *, strict=None) -> CheckResult:
+def check_momentum_step(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 6: ``fn(theta, v, g, lr, momentum)`` returns ``(theta_new, v_new)`` with
-    v_new = μ v − η g and theta_new = θ + v_new, for arrays of any shape."""
+    v_new = μ v − η g and theta_new = θ + v_new, for arrays of any shape, leaving the
+    inputs unchanged."""
     rng = np.random.default_rng(6)
 
     def arrays(shape):  # θ, v, g
@@ -55,17 +57,22 @@ def check_momentum_step(fn, *, strict=None) -> CheckResult:
         Case((*arrays(4), 0.3, 0.0)),
         Case((*arrays((3, 2)), 1e-3, 0.99)),
     ]
-    hint = (
-        "two lines: v_new = momentum * v - lr * g, then theta_new = theta + v_new; "
-        "return theta_new, v_new."
+    hint_texts = (
+        "Follow the algorithm box line by line: first the new velocity, from the old "
+        "velocity and the gradient; then the new θ, from the new velocity.",
+        "The velocity decays by the factor μ and gains −η times the gradient; θ then moves "
+        "by the whole new velocity. Return new arrays, θ first, and leave the inputs as they "
+        "were.",
     )
     return check(
         fn,
         _momentum_step,
         cases,
         name="momentum_step",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
         strict=strict,
+        unchanged=(0, 1, 2),
         diagnose=diagnose_pair("v", _momentum_mistakes),
         returns=("theta_new", "v_new"),
     )
@@ -77,7 +84,7 @@ def _diagnose_momentum_rate(case, received, expected) -> str | None:
     if got.size != 1:
         return (
             "Return one number, the spectral radius: the largest |r| over the two "
-            "eigenvalues r of M, e.g. np.max(np.abs(np.linalg.eigvals(M)))."
+            "eigenvalues r of M."
         )
     got = float(got.reshape(()))
     roots = np.roots([1.0, -(1.0 + mu - lr * lam), mu])
@@ -97,7 +104,7 @@ def _momentum_rate(lr, momentum, lam):
 
 
 @exercise("momentum_rate", "lr, momentum, lam", reference=_momentum_rate)
-def check_momentum_rate(fn, *, strict=None) -> CheckResult:
+def check_momentum_rate(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 6: ``fn(lr, momentum, lam)`` returns the spectral radius (largest ``|r|`` over
     the eigenvalues r) of heavy-ball momentum's 2×2 matrix M = [[μ, −ηλ], [μ, 1 − ηλ]]."""
     cases = [
@@ -109,19 +116,122 @@ def check_momentum_rate(fn, *, strict=None) -> CheckResult:
         Case((3.0, 0.2, 1.0), label="η = 3, μ = 0.2, λ = 1 (diverges)"),
         Case((0.001, 0.99, 50.0), label="η = 0.001, μ = 0.99, λ = 50"),
     ]
-    hint = (
-        "build M = np.array([[momentum, -lr * lam], [momentum, 1 - lr * lam]]) and return "
-        "the largest absolute value of its eigenvalues, np.linalg.eigvals(M); they may be "
-        "complex, and np.abs gives their magnitude."
+    hint_texts = (
+        "The rate is the spectral radius of the 2×2 iteration matrix M: the largest "
+        "magnitude among its eigenvalues.",
+        "Build M from its equation in the chapter with the given η, μ and λ. Its eigenvalues "
+        "can be complex: compare their magnitudes, not their real parts.",
     )
     return check(
         fn,
         _momentum_rate,
         cases,
         name="momentum_rate",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
         strict=strict,
         rtol=1e-6,
         atol=1e-9,
         diagnose=_diagnose_momentum_rate,
+    )
+
+
+# --------------------------------------------------------------------------- grid search
+
+
+class _Rate:
+    """The rate function handed to the student's grid search: a correct spectral radius,
+    shown in messages by what it is."""
+
+    description = "the spectral radius of heavy ball's M (a correct momentum_rate)"
+
+    def __call__(self, lr, momentum, lam):
+        return _momentum_rate(lr, momentum, lam)
+
+    def __repr__(self):
+        return self.description
+
+
+def _best_momentum(rate, lams, etas, mus, *, worst=max, swap=False):
+    """The reference: the (η, μ) of the grid with the smallest worst-case rate
+    ρ(η, μ) = max over λ of rate(η, μ, λ), the first in the order of etas then mus when
+    several tie, and that ρ; ``worst`` and ``swap`` make the known mistakes."""
+    best = None
+    for eta in etas:
+        for mu in mus:
+            rho = worst(rate(float(eta), float(mu), float(lam)) for lam in lams)
+            if best is None or rho < best[2]:
+                best = (float(eta), float(mu), float(rho))
+    return (best[1], best[0], best[2]) if swap else best
+
+
+def _diagnose_best_momentum(case, received, expected) -> str | None:
+    got = np.asarray(received, dtype=float)
+    if got.shape != (3,):
+        return None
+    known = [
+        (
+            dict(worst=min),
+            "ρ(η, μ) is the largest rate over the eigenvalues, not the smallest: the slowest "
+            "direction sets the pace of the whole run.",
+        ),
+        (dict(swap=True), "η and μ are swapped: return (eta, mu, rate) in that order."),
+    ]
+    for keywords, text in known:
+        if np.allclose(got, _best_momentum(*case.args, **keywords), rtol=1e-9, atol=1e-12):
+            return text
+    return None
+
+
+@exercise(
+    "best_momentum",
+    "rate, lams, etas, mus",
+    reference=_best_momentum,
+    returns=("eta", "mu", "rho"),
+)
+def check_best_momentum(fn, *, strict=None, hint=None) -> CheckResult:
+    """Chapter 6: ``fn(rate, lams, etas, mus)`` searches the grid etas × mus for the pair
+    (η, μ) with the smallest worst-case rate ρ(η, μ) = max over λ in lams of
+    rate(η, μ, λ), and returns ``(eta, mu, rho)``; among equal rates, the first pair in the
+    order of etas, then mus. It leaves lams, etas and mus unchanged."""
+    rate = _Rate()
+    cases = [
+        Case(
+            (rate, np.array([0.1, 2.0]), np.linspace(0.2, 2.0, 10), np.linspace(0.0, 0.9, 10)),
+            label="rate = a correct momentum_rate, lams = [0.1, 2] (the bowl),\n"
+            + " " * 12
+            + "etas = np.linspace(0.2, 2, 10), mus = np.linspace(0, 0.9, 10)",
+        ),
+        Case(
+            (rate, np.array([1.0]), np.array([0.5, 1.0, 1.5]), np.array([0.0, 0.5])),
+            label="rate = a correct momentum_rate, lams = [1],\n"
+            + " " * 12
+            + "etas = [0.5, 1, 1.5], mus = [0, 0.5] (η = 1, μ = 0 is exact: ρ = 0)",
+        ),
+        Case(
+            (rate, np.array([0.5, 1.0, 8.0]), np.geomspace(0.01, 1.0, 9), np.linspace(0, 0.8, 5)),
+            label="rate = a correct momentum_rate, lams = [0.5, 1, 8],\n"
+            + " " * 12
+            + "etas = np.geomspace(0.01, 1, 9), mus = np.linspace(0, 0.8, 5)",
+        ),
+    ]
+    hint_texts = (
+        "For each pair (η, μ) of the grid, its rate is the worst one over the eigenvalues: "
+        "the largest rate(η, μ, λ). Keep the pair with the smallest such rate.",
+        "Two loops, etas outside and mus inside, and a strict < when you compare with the "
+        "best so far, so that the first of equal pairs stays. Return floats: η, μ, ρ.",
+    )
+    return check(
+        fn,
+        _best_momentum,
+        cases,
+        name="best_momentum",
+        hint=hint_texts,
+        level=hint,
+        strict=strict,
+        rtol=1e-9,
+        atol=1e-12,
+        unchanged=(1, 2, 3),
+        diagnose=_diagnose_best_momentum,
+        returns=("eta", "mu", "rho"),
     )

@@ -52,7 +52,7 @@ def _nesterov_mistakes(theta, v, g, lr, mu):
     reference=_nesterov_step,
     returns=("theta_new", "v_new"),
 )
-def check_nesterov_step(fn, *, strict=None) -> CheckResult:
+def check_nesterov_step(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 7: ``fn(theta, v, g, lr, momentum)`` returns ``(theta_new, v_new)`` for one step
     of Nesterov's method in velocity form, with g = ∇f(theta):
 
@@ -72,17 +72,19 @@ def check_nesterov_step(fn, *, strict=None) -> CheckResult:
         Case((*arrays((3, 2)), 1e-3, 0.99)),
         Case((*arrays(4), 0.3, 0.0)),
     ]
-    hint = (
-        "update the velocity exactly as heavy ball does, v_new = momentum * v - lr * g; then "
-        "move θ by the look-ahead part of the new velocity plus a plain gradient step: "
-        "theta_new = theta + momentum * v_new - lr * g. Return theta_new, v_new."
+    hint_texts = (
+        "The velocity is updated exactly as in heavy-ball momentum; the difference is in "
+        "how far θ moves.",
+        "θ moves by the look-ahead part of the new velocity (μ times it) plus a plain "
+        "gradient step. Return new arrays, θ first, and leave the inputs as they were.",
     )
     return check(
         fn,
         _nesterov_step,
         cases,
         name="nesterov_step",
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
         strict=strict,
         unchanged=(0, 1, 2),
         diagnose=diagnose_pair("v", _nesterov_mistakes),

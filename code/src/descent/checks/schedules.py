@@ -80,7 +80,7 @@ def _diagnose_cosine(case, received, expected) -> str | None:
 
 
 @exercise("cosine_schedule", "t, steps, floor", reference=_cosine_reference)
-def check_cosine_schedule(fn, *, strict=None) -> CheckResult:
+def check_cosine_schedule(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 13: ``fn(t, steps, floor)`` returns the cosine factors
     floor + (1 − floor) · ½ (1 + cos(π · min(t − 1, T) / T)) for an integer array t ≥ 1,
     as an array of t's shape."""
@@ -90,9 +90,12 @@ def check_cosine_schedule(fn, *, strict=None) -> CheckResult:
         _cosine_cases(),
         name="cosine_schedule",
         hint=(
-            "done = np.minimum(t - 1, steps) counts the updates made before update t; return "
-            "floor + (1 - floor) * 0.5 * (1 + np.cos(np.pi * done / steps))."
+            "Count the updates made before update t, and cap that count at T: after T "
+            "updates the factor stays at the floor.",
+            "½(1 + cos) runs from 1 to 0 as the count goes from 0 to T; stretch that range "
+            "so that it ends at the floor instead of 0. Work on whole arrays.",
         ),
+        level=hint,
         strict=strict,
         rtol=1e-9,
         atol=1e-12,
@@ -143,7 +146,7 @@ def _diagnose_warmup_cosine(case, received, expected) -> str | None:
 
 
 @exercise("warmup_cosine", "t, warmup, total, floor", reference=_warmup_cosine_reference)
-def check_warmup_cosine(fn, *, strict=None) -> CheckResult:
+def check_warmup_cosine(fn, *, strict=None, hint=None) -> CheckResult:
     """Chapter 13: ``fn(t, warmup, total, floor)`` returns, for an integer array t ≥ 1, the
     factors of a linear warm-up t/W for t ≤ W followed by a cosine decay from 1 to ``floor``
     over the remaining total − W updates (restarted: its own t is t − W)."""
@@ -153,9 +156,11 @@ def check_warmup_cosine(fn, *, strict=None) -> CheckResult:
         _warmup_cosine_cases(),
         name="warmup_cosine",
         hint=(
-            "two pieces joined with np.where(t <= warmup, ...): the warm-up t / warmup, and "
-            "the cosine of the previous exercise at t - warmup with steps = total - warmup."
+            "Two pieces: a straight line up to 1 for t ≤ W, then the cosine.",
+            "The cosine starts again at its own first update after the warm-up: shift t by W "
+            "and give it the T − W updates left. Choose between the pieces entry by entry.",
         ),
+        level=hint,
         strict=strict,
         rtol=1e-9,
         atol=1e-12,

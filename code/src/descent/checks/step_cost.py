@@ -31,6 +31,7 @@ def _in_place(fn):
         return theta, s
 
     run.__name__ = getattr(fn, "__name__", "your function")
+    run.__wrapped__ = fn
     return run
 
 
@@ -120,7 +121,7 @@ def _peak_allocation(fn, *args) -> int:
 
 
 @exercise("rmsprop_step_inplace", "theta, s, g, lr, rho, eps, tmp", reference=_rmsprop_step_inplace)
-def check_rmsprop_step_inplace(fn, *, strict=None) -> CheckResult:
+def check_rmsprop_step_inplace(fn, *, strict=None, hint=None) -> CheckResult:
     """Appendix: ``fn(theta, s, g, lr, rho, eps, tmp)`` performs one RMSProp step **in
     place**, for arrays of any shape:
 
@@ -133,18 +134,20 @@ def check_rmsprop_step_inplace(fn, *, strict=None) -> CheckResult:
     ``ALLOCATION_SIZE`` entries must stay below a tenth of one such array.
     """
     name = getattr(fn, "__name__", "rmsprop_step_inplace")
-    hint = (
-        "(the pair shown is θ and s as your function left them) "
-        "s *= rho, then s += (1 - rho) g² computed in tmp (np.square(g, out=tmp), "
-        "tmp *= 1 - rho); then tmp ← √s + ε, tmp ← g / tmp (np.divide(g, tmp, out=tmp)), "
-        "tmp *= lr, theta -= tmp."
+    hint_texts = (
+        "(The pair shown is θ and s as your function left them.) Change θ and s themselves, "
+        "with in-place operators and the out= argument of numpy's functions, and keep every "
+        "intermediate result in tmp.",
+        "Update s first: scale it by ρ, and build (1 − ρ) g² in tmp before you add it. Then "
+        "reuse tmp for √s + ε and for the step, and subtract the step from θ in place.",
     )
     result = check(
         _in_place(fn) if callable(fn) else fn,
         _reference,
         _cases(),
         name=name,
-        hint=hint,
+        hint=hint_texts,
+        level=hint,
         strict=False,
         quiet=True,
         rtol=1e-10,
@@ -187,8 +190,8 @@ def _allocation_verdict(fn, name: str, n_cases: int) -> CheckResult:
         f"{ALLOCATION_SIZE:,} entries ({theta.nbytes:,} bytes each) it held {peak:,} bytes "
         f"of new memory at once, about {peak / theta.nbytes:.1f} new arrays. Every "
         "operation without out= makes one (lr * g, np.sqrt(s), ... + eps). Write each "
-        "intermediate result into tmp, s or theta: np.sqrt(s, out=tmp), tmp += eps, "
-        "np.divide(g, tmp, out=tmp), tmp *= lr, theta -= tmp."
+        "intermediate result into tmp, s or theta, with in-place operators (+=, *=) and "
+        "the out= argument of numpy's functions."
     )
     message = textwrap.fill(text, WIDTH, subsequent_indent="  ")
     return CheckResult(False, "wrong", message, name, n_cases)

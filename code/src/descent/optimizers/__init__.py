@@ -4,7 +4,10 @@
     opt.update(params, grads)       # dicts name -> array; params change in place
     d = opt.state_dict()            # ... later: opt.load_state_dict(d), bit-for-bit
 
-``ALL`` maps each name to its class, in the order of the book's chapters.
+``ALL`` maps each name to its class, in the order of the book's chapters. Each class's
+``step`` is its chapter's algorithm box, one line of numpy per line of the box.
+``descent.optimizers.fast`` holds a second implementation of every step, which computes
+the same numbers without temporary arrays; ``Adam(fast=True)`` uses it.
 """
 
 from descent.optimizers.adadelta import Adadelta

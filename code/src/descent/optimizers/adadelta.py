@@ -25,10 +25,12 @@ class Adadelta(Optimizer):
         lr: η > 0, a factor on Δ (default 1.0, as torch.optim.Adadelta).
         rho: decay rate ρ in [0, 1) of both running means (default 0.9, as torch).
         eps: ε > 0 (default 1e-6, as torch).
+        fast: True for the same step without temporary arrays (default False; see
+            ``descent.optimizers.fast``).
     """
 
-    def __init__(self, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6):
-        super().__init__(lr)
+    def __init__(self, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, fast=False):
+        super().__init__(lr, fast)
         self.rho = _validation.in_unit_interval("rho", rho)
         self.eps = _validation.positive("eps", eps)
 
@@ -36,12 +38,8 @@ class Adadelta(Optimizer):
         return {"s": np.zeros_like(theta), "u": np.zeros_like(theta)}
 
     def step(self, theta, g, state):
-        s, u, (delta, tmp) = state["s"], state["u"], self.scratch(theta, 2)
-        s *= self.rho  # s ← ρ s + (1 − ρ) g²
-        s += np.multiply(1 - self.rho, np.square(g, out=tmp), out=tmp)
-        np.sqrt(np.add(u, self.eps, out=delta), out=delta)  # Δ ← √(u+ε) / √(s+ε) · g
-        delta /= np.sqrt(np.add(s, self.eps, out=tmp), out=tmp)
-        delta *= g
-        u *= self.rho  # u ← ρ u + (1 − ρ) Δ²
-        u += np.multiply(1 - self.rho, np.square(delta, out=tmp), out=tmp)
-        theta -= np.multiply(self.lr, delta, out=delta)  # θ ← θ − η Δ
+        lr, rho, eps, s, u = self.lr, self.rho, self.eps, state["s"], state["u"]
+        s[:] = rho * s + (1 - rho) * g**2
+        delta = np.sqrt(u + eps) / np.sqrt(s + eps) * g
+        u[:] = rho * u + (1 - rho) * delta**2
+        theta -= lr * delta

@@ -23,17 +23,18 @@ class AdaGrad(Optimizer):
     Args:
         lr: learning rate η > 0 (default 1e-2, as torch.optim.Adagrad).
         eps: ε > 0 (default 1e-10, as torch.optim.Adagrad).
+        fast: True for the same step without temporary arrays (default False; see
+            ``descent.optimizers.fast``).
     """
 
-    def __init__(self, lr: float = 1e-2, eps: float = 1e-10):
-        super().__init__(lr)
+    def __init__(self, lr: float = 1e-2, eps: float = 1e-10, fast: bool = False):
+        super().__init__(lr, fast)
         self.eps = _validation.positive("eps", eps)
 
     def init_state(self, theta):
         return {"h": np.zeros_like(theta)}
 
     def step(self, theta, g, state):
-        h, (tmp, denom) = state["h"], self.scratch(theta, 2)
-        h += np.square(g, out=tmp)  # h ← h + g²
-        np.add(np.sqrt(h, out=denom), self.eps, out=denom)  # θ ← θ − η g / (√h + ε)
-        theta -= np.divide(np.multiply(self.lr, g, out=tmp), denom, out=tmp)
+        lr, eps, h = self.lr, self.eps, state["h"]
+        h += g**2
+        theta -= lr * g / (np.sqrt(h) + eps)

@@ -23,41 +23,42 @@ class Adam(Optimizer):
 
     Args (defaults as torch.optim.Adam): lr: η > 0 (1e-3); beta1: β₁ in [0, 1) (0.9);
     beta2: β₂ in [0, 1) (0.999); eps: ε > 0 (1e-8); weight_decay: λ ≥ 0 (0);
-    amsgrad: bool (False).
+    amsgrad: bool (False); fast: True for the same step without temporary arrays (False;
+    see ``descent.optimizers.fast``).
     """
 
     decoupled_weight_decay = False  # True in AdamW
 
-    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, amsgrad=False):
-        super().__init__(lr)
+    def __init__(
+        self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, amsgrad=False, fast=False
+    ):
+        super().__init__(lr, fast)
         self.beta1 = _validation.in_unit_interval("beta1", beta1)
         self.beta2 = _validation.in_unit_interval("beta2", beta2)
         self.eps = _validation.positive("eps", eps)
         self.weight_decay = _validation.non_negative("weight_decay", weight_decay)
-        if not isinstance(amsgrad, bool):
-            raise TypeError(f"amsgrad must be True or False, got {amsgrad!r}")
-        self.amsgrad = amsgrad
+        self.amsgrad = _validation.boolean("amsgrad", amsgrad)
 
     def init_state(self, theta):
         names = ("m", "v", "v_max") if self.amsgrad else ("m", "v")
         return {name: np.zeros_like(theta) for name in names}
 
     def step(self, theta, g, state):
-        m, v, (tmp, denom) = state["m"], state["v"], self.scratch(theta, 2)
+        lr, b1, b2, eps, t = self.lr, self.beta1, self.beta2, self.eps, self.t
+        m, v, wd = state["m"], state["v"], self.weight_decay
         if self.decoupled_weight_decay:
-            theta *= 1 - self.lr * self.weight_decay  # AdamW: θ ← θ − η λ θ
-        elif self.weight_decay:  # Adam: g ← g + λ θ (kept in denom until v̂ needs it)
-            g = np.add(g, np.multiply(self.weight_decay, theta, out=denom), out=denom)
-        m *= self.beta1  # m ← β₁ m + (1 − β₁) g
-        m += np.multiply(1 - self.beta1, g, out=tmp)
-        v *= self.beta2  # v ← β₂ v + (1 − β₂) g²
-        v += np.multiply(1 - self.beta2, np.square(g, out=tmp), out=tmp)
-        if self.amsgrad:
-            v = np.maximum(state["v_max"], v, out=state["v_max"])  # v_max ← max(v_max, v)
-        m_hat = np.divide(m, 1 - self.beta1**self.t, out=tmp)  # m̂ = m / (1 − β₁ᵗ)
-        v_hat = np.divide(v, 1 - self.beta2**self.t, out=denom)  # v̂ = v / (1 − β₂ᵗ)
-        np.add(np.sqrt(v_hat, out=denom), self.eps, out=denom)  # θ ← θ − η m̂ / (√v̂ + ε)
-        theta -= np.divide(np.multiply(self.lr, m_hat, out=tmp), denom, out=tmp)
+            theta *= 1 - lr * wd  # AdamW: θ ← θ − η λ θ, computed as torch does
+        elif wd:
+            g = g + wd * theta  # L2 weight decay: g ← g + λ θ
+        m[:] = b1 * m + (1 - b1) * g
+        v[:] = b2 * v + (1 - b2) * g**2
+        if self.amsgrad:  # v_max ← max(v_max, v), used in place of v
+            v_max = state["v_max"]
+            v_max[:] = np.maximum(v_max, v)
+            v = v_max
+        m_hat = m / (1 - b1**t)
+        v_hat = v / (1 - b2**t)
+        theta -= lr * m_hat / (np.sqrt(v_hat) + eps)
 
 
 class AdamW(Adam):
@@ -70,13 +71,22 @@ class AdamW(Adam):
 
     Args (defaults as torch.optim.AdamW): lr: η > 0 (1e-3); beta1: β₁ in [0, 1) (0.9);
     beta2: β₂ in [0, 1) (0.999); eps: ε > 0 (1e-8); weight_decay: λ ≥ 0 (1e-2);
-    amsgrad: bool (False).
+    amsgrad: bool (False); fast: bool (False).
     """
 
     decoupled_weight_decay = True
 
-    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2, amsgrad=False):
-        super().__init__(lr, beta1, beta2, eps, weight_decay, amsgrad)
+    def __init__(
+        self,
+        lr=1e-3,
+        beta1=0.9,
+        beta2=0.999,
+        eps=1e-8,
+        weight_decay=1e-2,
+        amsgrad=False,
+        fast=False,
+    ):
+        super().__init__(lr, beta1, beta2, eps, weight_decay, amsgrad, fast)
 
 
 class AdaMax(Optimizer):
@@ -93,11 +103,12 @@ class AdaMax(Optimizer):
     does, so that u > 0 even where g has been 0.
 
     Args (defaults as torch.optim.Adamax): lr: η > 0 (2e-3); beta1: β₁ in [0, 1) (0.9);
-    beta2: β₂ in [0, 1) (0.999); eps: ε > 0 (1e-8).
+    beta2: β₂ in [0, 1) (0.999); eps: ε > 0 (1e-8); fast: True for the same step without
+    temporary arrays (False; see ``descent.optimizers.fast``).
     """
 
-    def __init__(self, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        super().__init__(lr)
+    def __init__(self, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, fast=False):
+        super().__init__(lr, fast)
         self.beta1 = _validation.in_unit_interval("beta1", beta1)
         self.beta2 = _validation.in_unit_interval("beta2", beta2)
         self.eps = _validation.positive("eps", eps)
@@ -106,13 +117,11 @@ class AdaMax(Optimizer):
         return {"m": np.zeros_like(theta), "u": np.zeros_like(theta)}
 
     def step(self, theta, g, state):
-        m, u, tmp = state["m"], state["u"], self.scratch(theta)
-        m *= self.beta1  # m ← β₁ m + (1 − β₁) g
-        m += np.multiply(1 - self.beta1, g, out=tmp)
-        u *= self.beta2  # u ← max(β₂ u, |g| + ε)
-        np.maximum(u, np.add(np.abs(g, out=tmp), self.eps, out=tmp), out=u)
-        np.multiply(self.lr / (1 - self.beta1**self.t), m, out=tmp)  # θ ← θ − η/(1 − β₁ᵗ) · m/u
-        theta -= np.divide(tmp, u, out=tmp)
+        lr, b1, b2, eps, t = self.lr, self.beta1, self.beta2, self.eps, self.t
+        m, u = state["m"], state["u"]
+        m[:] = b1 * m + (1 - b1) * g
+        u[:] = np.maximum(b2 * u, np.abs(g) + eps)
+        theta -= lr / (1 - b1**t) * m / u
 
 
 class NAdam(Optimizer):
@@ -126,11 +135,12 @@ class NAdam(Optimizer):
         θ ← θ − η (1 − μₜ) / (1 − Π) · g / (√v̂ + ε) − η μₜ₊₁ / (1 − Π μₜ₊₁) · m / (√v̂ + ε)
 
     Args (defaults as torch): lr: η > 0 (2e-3); beta1: β₁ in [0, 1) (0.9); beta2: β₂ in
-    [0, 1) (0.999); eps: ε > 0 (1e-8); momentum_decay: ψ ≥ 0 (4e-3).
+    [0, 1) (0.999); eps: ε > 0 (1e-8); momentum_decay: ψ ≥ 0 (4e-3); fast: True for the
+    same step without temporary arrays (False; see ``descent.optimizers.fast``).
     """
 
-    def __init__(self, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, momentum_decay=4e-3):
-        super().__init__(lr)
+    def __init__(self, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, momentum_decay=4e-3, fast=False):
+        super().__init__(lr, fast)
         self.beta1 = _validation.in_unit_interval("beta1", beta1)
         self.beta2 = _validation.in_unit_interval("beta2", beta2)
         self.eps = _validation.positive("eps", eps)
@@ -140,19 +150,14 @@ class NAdam(Optimizer):
         return {"m": np.zeros_like(theta), "v": np.zeros_like(theta), "mu_product": 1.0}
 
     def step(self, theta, g, state):
-        t, b1, b2, psi = self.t, self.beta1, self.beta2, self.momentum_decay
-        mu = b1 * (1 - 0.5 * 0.96 ** (t * psi))  # μₜ
-        mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))  # μₜ₊₁
-        state["mu_product"] *= mu  # Π ← Π μₜ
-        m, v, prod = state["m"], state["v"], state["mu_product"]
-        tmp, denom = self.scratch(theta, 2)
-        m *= b1  # m ← β₁ m + (1 − β₁) g
-        m += np.multiply(1 - b1, g, out=tmp)
-        v *= b2  # v ← β₂ v + (1 − β₂) g²
-        v += np.multiply(1 - b2, np.square(g, out=tmp), out=tmp)
-        np.sqrt(np.divide(v, 1 - b2**t, out=denom), out=denom)  # √v̂ + ε
-        denom += self.eps
-        np.multiply(self.lr * (1 - mu) / (1 - prod), g, out=tmp)  # θ ← θ − η(1 − μₜ)/(1 − Π) ·
-        theta -= np.divide(tmp, denom, out=tmp)  # g/(√v̂ + ε)
-        np.multiply(self.lr * mu_next / (1 - prod * mu_next), m, out=tmp)  # − η μₜ₊₁/(1 − Π μₜ₊₁) ·
-        theta -= np.divide(tmp, denom, out=tmp)  # m/(√v̂ + ε)
+        lr, b1, b2, eps, t = self.lr, self.beta1, self.beta2, self.eps, self.t
+        m, v, psi = state["m"], state["v"], self.momentum_decay
+        mu = b1 * (1 - 0.5 * 0.96 ** (t * psi))
+        mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
+        prod = state["mu_product"] = state["mu_product"] * mu  # Π ← Π μₜ
+        m[:] = b1 * m + (1 - b1) * g
+        v[:] = b2 * v + (1 - b2) * g**2
+        v_hat = v / (1 - b2**t)
+        denom = np.sqrt(v_hat) + eps
+        theta -= lr * (1 - mu) / (1 - prod) * g / denom
+        theta -= lr * mu_next / (1 - prod * mu_next) * m / denom

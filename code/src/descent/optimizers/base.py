@@ -3,14 +3,14 @@
 A subclass states its rule in two methods, read beside the chapter's algorithm box:
 
 * ``init_state(theta)`` returns the state for one parameter array (zeros of its shape);
-* ``step(theta, g, state)`` updates ``theta`` **in place** using the step counter
-  ``self.t`` (1 on the first update, before any bias correction).
+* ``step(theta, g, state)`` updates the state arrays and ``theta`` **in place**, one line
+  of numpy per line of the box, using the step counter ``self.t`` (1 on the first update,
+  before any bias correction).
 
-A step writes its intermediate results into scratch arrays from ``self.scratch(theta, k)``
-(``np.multiply(a, b, out=tmp)``) instead of making a new array for every operation, so that
-it allocates no memory. Those arrays are made once, at the size of the largest parameter
-array, and shared by every parameter array and every step: the optimizer's memory is its
-state plus ``k`` arrays of the largest parameter's size (``workspace_nbytes``).
+Every optimizer also takes ``fast=False``. With ``fast=True``, ``update`` calls the step's
+twin in ``descent.optimizers.fast`` instead: the same numbers, bit for bit, computed
+without a temporary array per operation (the appendix on the cost of a step says when
+that matters).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from descent import _validation
+from descent.optimizers import fast as fast_steps
 
 
 class Optimizer:
@@ -29,49 +30,32 @@ class Optimizer:
 
     ``params`` and ``grads`` are dicts mapping names to float arrays of equal shapes.
     An optimizer without a learning rate (COCOB) sets ``has_lr = False``; its ``lr`` is None.
+    ``fast=True`` selects the fast twin of ``step`` (not a hyperparameter: it changes how
+    the numbers are computed, not which numbers).
     """
 
     has_lr = True
     lr: float | None = None
 
-    def __init__(self, lr: float | None = None):
+    def __init__(self, lr: float | None = None, fast: bool = False):
         if self.has_lr:
             self.lr = _validation.positive("lr", lr)
+        self.fast = _validation.boolean("fast", fast)
+        self._twin = fast_steps.twin(self)  # the fast step, and its scratch arrays
+        self._workspace = fast_steps.Workspace()
+        if fast and self._twin is None:
+            raise ValueError(
+                f"fast=True: {type(self).__name__}.step has no fast twin in "
+                "descent.optimizers.fast; use fast=False"
+            )
         self.t = 0
         self.state: dict[str, dict] = {}
-        self._scratch: dict[np.dtype, np.ndarray] = {}  # dtype -> (k, largest size) array
-        self._scratch_views: dict[tuple, object] = {}  # (dtype, shape, k) -> scratch(...)
 
     def init_state(self, theta: np.ndarray) -> dict:
         return {}
 
     def step(self, theta: np.ndarray, g: np.ndarray, state: dict) -> None:
         raise NotImplementedError
-
-    def scratch(self, theta: np.ndarray, k: int = 1):
-        """Scratch space for a step: an array of θ's shape and dtype (``k`` of them, as a
-        tuple, when ``k > 1``), with whatever values the last step left in it.
-
-        The arrays are views of one block that grows to ``k`` rows of the largest parameter
-        array seen, so they are allocated once per optimizer, not once per operation.
-        """
-        key = (theta.dtype, theta.shape, k)
-        views = self._scratch_views.get(key)  # made once per shape: a step is often tiny
-        if views is None:
-            block = self._scratch.get(theta.dtype)
-            if block is None or block.shape[0] < k or block.shape[1] < theta.size:
-                rows = max(k, 0 if block is None else block.shape[0])
-                size = max(theta.size, 0 if block is None else block.shape[1])
-                block = self._scratch[theta.dtype] = np.empty((rows, size), dtype=theta.dtype)
-                self._scratch_views = {}  # views of a replaced block would keep it alive
-            views = tuple(block[i, : theta.size].reshape(theta.shape) for i in range(k))
-            views = self._scratch_views[key] = views[0] if k == 1 else views
-        return views
-
-    @property
-    def workspace_nbytes(self) -> int:
-        """Bytes of scratch space the steps have used so far (not part of the state)."""
-        return sum(block.nbytes for block in self._scratch.values())
 
     def update(self, params: dict, grads: dict) -> None:
         """Update every array of ``params`` in place, one step of the rule."""
@@ -87,11 +71,16 @@ class Optimizer:
         for key, theta in params.items():
             if key not in self.state:
                 self.state[key] = self.init_state(theta)
-            self.step(theta, gs[key], self.state[key])
+            if self.fast:
+                self._twin(self, theta, gs[key], self.state[key], self._workspace)
+            else:
+                self.step(theta, gs[key], self.state[key])
 
     def hyperparameters(self) -> dict:
-        """The constructor arguments, by name (all public attributes but ``t`` and ``state``)."""
-        return {k: v for k, v in vars(self).items() if k not in ("t", "state") and k[0] != "_"}
+        """The constructor arguments that define the rule, by name (all public attributes but
+        ``t``, ``state`` and ``fast``)."""
+        skip = ("t", "state", "fast")
+        return {k: v for k, v in vars(self).items() if k not in skip and k[0] != "_"}
 
     def state_dict(self) -> dict:
         """A deep copy of everything needed to resume bit-for-bit."""
@@ -123,6 +112,7 @@ class Optimizer:
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
+        args += ", fast=True" if self.fast else ""
         return f"{type(self).__name__}({args})"
 
     @staticmethod

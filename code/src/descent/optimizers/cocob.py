@@ -27,13 +27,15 @@ class COCOB(Optimizer):
     has been seen (then L = max |g|, as in the paper).
 
     Args: alpha: α > 0, keeps the first steps small (default 100, as the paper);
-    eps: ε > 0, the starting value of L (default 1e-8, as the authors' code).
+    eps: ε > 0, the starting value of L (default 1e-8, as the authors' code);
+    fast: True for the same step without temporary arrays (default False; see
+    ``descent.optimizers.fast``).
     """
 
     has_lr = False
 
-    def __init__(self, alpha: float = 100.0, eps: float = 1e-8):
-        super().__init__()
+    def __init__(self, alpha: float = 100.0, eps: float = 1e-8, fast: bool = False):
+        super().__init__(fast=fast)
         self.alpha = _validation.positive("alpha", alpha)
         self.eps = _validation.positive("eps", eps)
 
@@ -42,16 +44,10 @@ class COCOB(Optimizer):
         return {"L": np.full_like(theta, self.eps), **zeros, "theta1": theta.copy()}
 
     def step(self, theta, g, state):
+        alpha = self.alpha
         L, G, R, S, theta1 = (state[k] for k in ("L", "G", "R", "S", "theta1"))
-        tmp, denom = self.scratch(theta, 2)
-        abs_g = np.abs(g, out=tmp)
-        np.maximum(L, abs_g, out=L)  # L ← max(L, |g|)
-        G += abs_g  # G ← G + |g|
-        np.subtract(theta, theta1, out=tmp)  # R ← max(R − (θ − θ₁) g, 0)
-        R -= np.multiply(tmp, g, out=tmp)
-        np.maximum(R, 0.0, out=R)
-        S += g  # S ← S + g
-        np.maximum(np.add(G, L, out=denom), np.multiply(self.alpha, L, out=tmp), out=denom)
-        denom *= L  # θ ← θ₁ − S (L + R) / (L · max(G + L, α L))
-        np.multiply(S, np.add(L, R, out=tmp), out=tmp)
-        np.subtract(theta1, np.divide(tmp, denom, out=tmp), out=theta)
+        L[:] = np.maximum(L, np.abs(g))
+        G += np.abs(g)
+        R[:] = np.maximum(R - (theta - theta1) * g, 0.0)
+        S += g
+        theta[:] = theta1 - S * (L + R) / (L * np.maximum(G + L, alpha * L))

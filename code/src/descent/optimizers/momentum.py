@@ -25,20 +25,21 @@ class Momentum(Optimizer):
         lr: learning rate η > 0 (default 1e-3, as torch.optim.SGD).
         momentum: μ in [0, 1) (default 0.9, the usual value; torch's default is 0 only
             because momentum is optional in its SGD).
+        fast: True for the same step without temporary arrays (default False; see
+            ``descent.optimizers.fast``).
     """
 
-    def __init__(self, lr: float = 1e-3, momentum: float = 0.9):
-        super().__init__(lr)
+    def __init__(self, lr: float = 1e-3, momentum: float = 0.9, fast: bool = False):
+        super().__init__(lr, fast)
         self.momentum = _validation.in_unit_interval("momentum", momentum)
 
     def init_state(self, theta):
         return {"v": np.zeros_like(theta)}
 
     def step(self, theta, g, state):
-        v, tmp = state["v"], self.scratch(theta)
-        v *= self.momentum  # v ← μ v − η g
-        v -= np.multiply(self.lr, g, out=tmp)
-        theta += v  # θ ← θ + v
+        lr, mu, v = self.lr, self.momentum, state["v"]
+        v[:] = mu * v - lr * g
+        theta += v
 
 
 class Nesterov(Optimizer):
@@ -58,19 +59,18 @@ class Nesterov(Optimizer):
         lr: learning rate η > 0 (default 1e-3, as torch.optim.SGD).
         momentum: μ in [0, 1) (default 0.9, the usual value; torch's default is 0 only
             because momentum is optional in its SGD).
+        fast: True for the same step without temporary arrays (default False; see
+            ``descent.optimizers.fast``).
     """
 
-    def __init__(self, lr: float = 1e-3, momentum: float = 0.9):
-        super().__init__(lr)
+    def __init__(self, lr: float = 1e-3, momentum: float = 0.9, fast: bool = False):
+        super().__init__(lr, fast)
         self.momentum = _validation.in_unit_interval("momentum", momentum)
 
     def init_state(self, theta):
         return {"b": np.zeros_like(theta)}
 
     def step(self, theta, g, state):
-        b, tmp = state["b"], self.scratch(theta)
-        b *= self.momentum  # b ← μ b + g
-        b += g
-        np.multiply(self.momentum, b, out=tmp)  # θ ← θ − η (g + μ b)
-        tmp += g
-        theta -= np.multiply(self.lr, tmp, out=tmp)
+        lr, mu, b = self.lr, self.momentum, state["b"]
+        b[:] = mu * b + g
+        theta -= lr * (g + mu * b)

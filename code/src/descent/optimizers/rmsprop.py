@@ -23,10 +23,12 @@ class RMSProp(Optimizer):
         lr: learning rate η > 0 (default 1e-2, as torch.optim.RMSprop).
         rho: decay rate ρ in [0, 1) of the mean of g² (default 0.99, as torch).
         eps: ε > 0 (default 1e-8, as torch).
+        fast: True for the same step without temporary arrays (default False; see
+            ``descent.optimizers.fast``).
     """
 
-    def __init__(self, lr: float = 1e-2, rho: float = 0.99, eps: float = 1e-8):
-        super().__init__(lr)
+    def __init__(self, lr: float = 1e-2, rho: float = 0.99, eps: float = 1e-8, fast=False):
+        super().__init__(lr, fast)
         self.rho = _validation.in_unit_interval("rho", rho)
         self.eps = _validation.positive("eps", eps)
 
@@ -34,8 +36,6 @@ class RMSProp(Optimizer):
         return {"s": np.zeros_like(theta)}
 
     def step(self, theta, g, state):
-        s, (tmp, denom) = state["s"], self.scratch(theta, 2)
-        s *= self.rho  # s ← ρ s + (1 − ρ) g²
-        s += np.multiply(1 - self.rho, np.square(g, out=tmp), out=tmp)
-        np.add(np.sqrt(s, out=denom), self.eps, out=denom)  # θ ← θ − η g / (√s + ε)
-        theta -= np.divide(np.multiply(self.lr, g, out=tmp), denom, out=tmp)
+        lr, rho, eps, s = self.lr, self.rho, self.eps, state["s"]
+        s[:] = rho * s + (1 - rho) * g**2
+        theta -= lr * g / (np.sqrt(s) + eps)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from descent.optimizers.base import Optimizer
 
 
@@ -16,11 +14,12 @@ class SGD(Optimizer):
 
     Args:
         lr: learning rate η > 0 (default 1e-3, as torch.optim.SGD).
+        fast: True for the same step without temporary arrays (default False; see
+            ``descent.optimizers.fast``).
     """
 
-    def __init__(self, lr: float = 1e-3):
-        super().__init__(lr)
+    def __init__(self, lr: float = 1e-3, fast: bool = False):
+        super().__init__(lr, fast)
 
     def step(self, theta, g, state):
-        tmp = self.scratch(theta)
-        theta -= np.multiply(self.lr, g, out=tmp)  # θ ← θ − η g
+        theta -= self.lr * g

@@ -158,7 +158,11 @@ class Explorer:
                 fig.draw_artist(artist)
         pixels = np.asarray(canvas.buffer_rgba())[..., :3]
         buffer = io.BytesIO()
-        Image.fromarray(_crop(pixels)).save(buffer, format="png", compress_level=1)
+        # the resolution goes into the file, so that a static page knows how large to show
+        # the picture for its text to stay readable (book/_ext/descent_site.py)
+        Image.fromarray(_crop(pixels)).save(
+            buffer, format="png", compress_level=1, dpi=(fig.dpi, fig.dpi)
+        )
         return buffer.getvalue()
 
     def _redraw(self, change=None) -> None:

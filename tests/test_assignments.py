@@ -1,7 +1,7 @@
 """tools/handout.py assignment: an otter-grader assignment from two chapters, graded by
 otter itself, offline and without Docker (``otter run``).
 
-One assignment is built from chapters 2 and 13 (five exercises, numerical_gradient worth
+One assignment is built from chapters 2 and 14 (five exercises, numerical_gradient worth
 2 points). A right submission (the book's solutions typed into the student notebook)
 gets full marks; a wrong one (relative_error without the guard for 0/0) loses exactly
 that exercise's point, with the checker's message as otter's feedback. The student's
@@ -25,7 +25,7 @@ from tools_handout import handout
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = [
     ROOT / "book" / "02_gradient_checking.ipynb",
-    ROOT / "book" / "13_choosing_an_optimizer.ipynb",
+    ROOT / "book" / "14_choosing_an_optimizer.ipynb",
 ]
 POINTS = {
     "numerical_gradient": 2,

@@ -1,4 +1,4 @@
-"""Chapter 12's checkers, check_kt_wealth and check_cocob_step, against correct, stubbed and
+"""Chapter 13's checkers, check_kt_wealth and check_cocob_step, against correct, stubbed and
 deliberately wrong student functions: each classic mistake must be caught and named."""
 
 from __future__ import annotations

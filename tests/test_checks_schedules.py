@@ -1,4 +1,4 @@
-"""descent.checks.check_cosine_schedule and check_warmup_cosine (Chapter 13) against
+"""descent.checks.check_cosine_schedule and check_warmup_cosine (Chapter 14) against
 deliberately wrong students: each mistake must be called wrong, and named where it can be;
 a stub never raises, even in strict mode."""
 

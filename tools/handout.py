@@ -7,7 +7,7 @@ From the repository's root::
     python tools/handout.py copies                        # book/*.ipynb -> student/
     python tools/handout.py copies --zip descent-student.zip
     python tools/handout.py assignment week2 book/02_gradient_checking.ipynb \\
-        book/13_choosing_an_optimizer.ipynb --points numerical_gradient=2
+        book/14_choosing_an_optimizer.ipynb --points numerical_gradient=2
 
 **copies** writes a student copy of each notebook. A copy is the chapter without:
 

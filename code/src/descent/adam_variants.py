@@ -25,7 +25,7 @@ Two functions describe the size of Adam's steps (with ε = 0):
 * ``worst_case_gradients(t, beta1, beta2)``: a sequence that attains it;
 
 and ``lp_moment(grads, beta2, p)`` is the ℓp generalisation of v whose limit p → ∞ is
-AdaMax's u. Only numpy is imported.
+AdaMax's u (Chapter 12). Only numpy is imported.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-r"""Coin betting, the game behind COCOB (Chapter 12).
+r"""Coin betting, the game behind COCOB (Chapter 13).
 
 A bettor starts with wealth W₀ > 0. In round t = 1, 2, ... she bets the signed amount
 xₜ = βₜ Wₜ₋₁, a fraction βₜ ∈ [−1, 1] of her wealth, on a coin cₜ ∈ [−1, 1] (+1 heads,

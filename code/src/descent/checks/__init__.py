@@ -22,8 +22,9 @@ The package is a set of small modules, the engine and one module per chapter::
     descent.checks.adaptive           Ch. 8-9 check_adagrad_step, check_rmsprop_step
     descent.checks.adadelta           Ch. 10  check_adadelta_step
     descent.checks.adam               Ch. 11  check_adam_step, check_adam_optimizer
-    descent.checks.cocob              Ch. 12  check_kt_wealth, check_cocob_step
-    descent.checks.schedules          Ch. 13  check_cosine_schedule, check_warmup_cosine
+    descent.checks.adam_family        Ch. 12  check_adamw_step
+    descent.checks.cocob              Ch. 13  check_kt_wealth, check_cocob_step
+    descent.checks.schedules          Ch. 14  check_cosine_schedule, check_warmup_cosine
     descent.checks.step_cost          App.    check_rmsprop_step_inplace
 
 Every public name is available here, as ``checks.<name>``. Importing loads numpy only.
@@ -31,6 +32,7 @@ Every public name is available here, as ``checks.<name>``. Importing loads numpy
 
 from descent.checks.adadelta import check_adadelta_step
 from descent.checks.adam import check_adam_optimizer, check_adam_step
+from descent.checks.adam_family import check_adamw_step
 from descent.checks.adaptive import check_adagrad_step, check_rmsprop_step
 from descent.checks.backprop import (
     check_affine_backward,
@@ -74,6 +76,7 @@ __all__ = [
     "check_adagrad_step",
     "check_adam_optimizer",
     "check_adam_step",
+    "check_adamw_step",
     "check_affine_backward",
     "check_armijo_step",
     "check_best_momentum",

@@ -1,4 +1,4 @@
-"""Chapter 12, COCOB: the checkers of the KT bettor's wealth and of one COCOB-Backprop update."""
+"""Chapter 13, COCOB: the checkers of the KT bettor's wealth and of one COCOB-Backprop update."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def _kt_wealth_array(fn):
 
 @exercise("kt_wealth", "coins, initial_wealth", reference=_kt_wealth)
 def check_kt_wealth(fn, *, strict=None, hint=None) -> CheckResult:
-    """Chapter 12: ``fn(coins, initial_wealth)`` plays the Krichevsky–Trofimov bettor on the
+    """Chapter 13: ``fn(coins, initial_wealth)`` plays the Krichevsky–Trofimov bettor on the
     coins c₁..c_T ∈ [−1, 1] (βₜ = (c₁ + … + cₜ₋₁) / t, xₜ = βₜ Wₜ₋₁, Wₜ = Wₜ₋₁ + cₜ xₜ) and
     returns the wealth after every round, an array W₁..W_T of shape (T,)."""
     rng = np.random.default_rng(12)
@@ -228,7 +228,7 @@ def _diagnose_cocob_step(case, received, expected) -> str | None:
     returns=_ROWS,
 )
 def check_cocob_step(fn, *, strict=None, hint=None) -> CheckResult:
-    """Chapter 12: ``fn(theta, theta1, L, G, R, S, g, alpha)`` performs one COCOB-Backprop
+    """Chapter 13: ``fn(theta, theta1, L, G, R, S, g, alpha)`` performs one COCOB-Backprop
     update (Algorithm 2 of Orabona & Tommasi, in the book's sign convention: g is the
     gradient) and returns ``(theta_new, L_new, G_new, R_new, S_new)`` as new arrays."""
     rng = np.random.default_rng(1212)

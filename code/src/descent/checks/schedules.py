@@ -1,4 +1,4 @@
-"""Chapter 13, choosing an optimizer: the checkers of a cosine schedule and of a warm-up
+"""Chapter 14, choosing an optimizer: the checkers of a cosine schedule and of a warm-up
 followed by a cosine decay (the references are ``descent.schedules``)."""
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _diagnose_cosine(case, received, expected) -> str | None:
 
 @exercise("cosine_schedule", "t, steps, floor", reference=_cosine_reference)
 def check_cosine_schedule(fn, *, strict=None, hint=None) -> CheckResult:
-    """Chapter 13: ``fn(t, steps, floor)`` returns the cosine factors
+    """Chapter 14: ``fn(t, steps, floor)`` returns the cosine factors
     floor + (1 − floor) · ½ (1 + cos(π · min(t − 1, T) / T)) for an integer array t ≥ 1,
     as an array of t's shape."""
     return check(
@@ -147,7 +147,7 @@ def _diagnose_warmup_cosine(case, received, expected) -> str | None:
 
 @exercise("warmup_cosine", "t, warmup, total, floor", reference=_warmup_cosine_reference)
 def check_warmup_cosine(fn, *, strict=None, hint=None) -> CheckResult:
-    """Chapter 13: ``fn(t, warmup, total, floor)`` returns, for an integer array t ≥ 1, the
+    """Chapter 14: ``fn(t, warmup, total, floor)`` returns, for an integer array t ≥ 1, the
     factors of a linear warm-up t/W for t ≤ W followed by a cosine decay from 1 to ``floor``
     over the remaining total − W updates (restarted: its own t is t − W)."""
     return check(

@@ -29,6 +29,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser import launch_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "book" / "06_momentum.ipynb"  # exercises, an algorithm box and an explorer
@@ -114,18 +115,7 @@ def lab(tmp_path_factory):
                 time.sleep(0.5)
         SHOTS.mkdir(parents=True, exist_ok=True)
         with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=chromium,
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
-            )
+            browser = launch_chromium(p, chromium, "--headless")
             try:
                 yield base, token, browser
             finally:

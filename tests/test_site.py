@@ -28,6 +28,7 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+from browser import launch_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -83,17 +84,7 @@ def site():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(p, chromium)
         yield f"http://127.0.0.1:{server.server_port}", browser
         browser.close()
     server.shutdown()

@@ -275,6 +275,8 @@ def test_mlp_accuracy_and_one_hot_targets():
     loss, grads = model.loss_and_gradient(x, t)
     assert loss == model.loss(x, t)
     np.testing.assert_array_equal(grads["W1"], model.gradient(x, t)["W1"])
+    assert model.loss_and_accuracy(x, t) == (model.loss(x, t), expected)
+    assert model.loss_and_accuracy(x, np.eye(4)[t])[1] == expected
 
 
 def test_mlp_numerical_gradient_leaves_params_unchanged():

@@ -165,6 +165,22 @@ def test_fit_lowers_the_loss_on_digits_and_records_everything(digits):
     assert history.label == "SGD (η=0.1)" and "diverged" not in repr(history)
 
 
+def test_fit_records_the_same_epochs_with_one_forward_pass_or_two(digits):
+    class TwoPasses:
+        """An MLP seen through loss, accuracy and gradient only (no fused methods)."""
+
+        def __init__(self, model):
+            self.params, self.loss, self.accuracy = model.params, model.loss, model.accuracy
+            self.gradient = model.gradient
+
+    fused = _fit(digits, SGD(lr=0.1), epochs=2)
+    plain = training.fit(
+        TwoPasses(nn.MLP(64, [32], 10, seed=0)), SGD(lr=0.1), digits, epochs=2, progress=False
+    )
+    assert fused.epochs == plain.epochs
+    np.testing.assert_array_equal(fused.loss, plain.loss)
+
+
 def test_fit_stops_on_divergence_without_warnings(digits):
     with warnings.catch_warnings():
         warnings.simplefilter("error")

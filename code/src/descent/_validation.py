@@ -80,7 +80,7 @@ def params_and_grads(params: Mapping, grads: Mapping) -> None:
                 f"gradient {key!r} has shape {g.shape} but the parameter has shape "
                 f"{theta.shape}; they must match"
             )
-        if not np.all(np.isfinite(g)):
+        if not np.isfinite(g).all():
             raise FloatingPointError(
                 f"gradient {key!r} contains NaN or inf; the run has probably diverged: "
                 "lower the learning rate or check the loss"

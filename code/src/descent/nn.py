@@ -110,6 +110,13 @@ def _one_hot(t, shape) -> np.ndarray:
     return np.eye(c)[t]
 
 
+def _accuracy(scores: np.ndarray, t) -> float:
+    """The fraction of rows of scores (N, C) whose largest entry is the true class."""
+    t = np.asarray(t)
+    labels = t.argmax(axis=1) if t.ndim == 2 else t
+    return float(np.mean(scores.argmax(axis=1) == labels))
+
+
 # --------------------------------------------------------------------------- layers
 
 
@@ -296,9 +303,12 @@ class MLP:
 
     def accuracy(self, x: np.ndarray, t) -> float:
         """The fraction of examples whose highest score is the true class."""
-        t = np.asarray(t)
-        labels = t.argmax(axis=1) if t.ndim == 2 else t
-        return float(np.mean(self.predict(x).argmax(axis=1) == labels))
+        return _accuracy(self.predict(x), t)
+
+    def loss_and_accuracy(self, x: np.ndarray, t) -> tuple[float, float]:
+        """``(loss(x, t), accuracy(x, t))`` from one forward pass instead of two."""
+        scores = self.predict(x)
+        return self.last_layer.forward(scores, t), _accuracy(scores, t)
 
     def loss_and_gradient(self, x: np.ndarray, t) -> tuple[float, dict[str, np.ndarray]]:
         """One forward and one backward pass: the loss and the gradient of every parameter."""

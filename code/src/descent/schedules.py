@@ -108,7 +108,7 @@ def _update_counts(t) -> np.ndarray:
     if isinstance(t, bool) or steps.dtype.kind not in "iuf":
         raise TypeError(f"t must be an update count (an integer >= 1), got {t!r}")
     steps = steps.astype(float)
-    if steps.size and not (np.all(np.isfinite(steps)) and np.all(steps == np.round(steps))):
+    if steps.size and not (np.isfinite(steps).all() and (steps == np.round(steps)).all()):
         raise ValueError(f"t must be a whole number of updates, got {t!r}")
     if steps.size and steps.min() < 1:
         raise ValueError(

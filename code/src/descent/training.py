@@ -132,7 +132,7 @@ def run(optimizer, function, start=None, steps: int = 100, *, bound: float = 1e6
 
     def advance(theta):
         g = np.asarray(function.grad(theta), dtype=float)
-        if not np.all(np.isfinite(g)):
+        if not np.isfinite(g).all():
             return None  # the optimizer never sees a non-finite gradient
         params["theta"] = theta
         optimizer.update(params, {"theta": g})
@@ -176,7 +176,7 @@ def iterate(advance, function, start=None, steps: int = 100, *, bound: float = 1
                 diverged_at = t
                 break
             value = float(function(theta))
-            if not (np.all(np.isfinite(theta)) and math.isfinite(value)) or (
+            if not (np.isfinite(theta).all() and math.isfinite(value)) or (
                 np.linalg.norm(theta) > bound
             ):
                 diverged_at = t
@@ -351,22 +351,28 @@ def _loss_and_gradient(model, x, t):
 
 
 def _all_finite(grads) -> bool:
-    return all(np.all(np.isfinite(g)) for g in grads.values())
+    return all(np.isfinite(g).all() for g in grads.values())
 
 
 def _evaluate(model, epoch, step, x_train, t_train, x_test, t_test) -> dict:
     """Loss and accuracy on the full training and test sets (NaN without a test set)."""
-    with np.errstate(all="ignore"):
-        row = {
-            "epoch": epoch,
-            "step": step,
-            "train_loss": float(model.loss(x_train, t_train)),
-            "train_acc": float(model.accuracy(x_train, t_train)),
-        }
-        has_test = x_test is not None and t_test is not None and len(x_test) > 0
-        row["test_loss"] = float(model.loss(x_test, t_test)) if has_test else math.nan
-        row["test_acc"] = float(model.accuracy(x_test, t_test)) if has_test else math.nan
+    row = {"epoch": epoch, "step": step}
+    row["train_loss"], row["train_acc"] = _loss_and_accuracy(model, x_train, t_train)
+    has_test = x_test is not None and t_test is not None and len(x_test) > 0
+    row["test_loss"], row["test_acc"] = (
+        _loss_and_accuracy(model, x_test, t_test) if has_test else (math.nan, math.nan)
+    )
     return row
+
+
+def _loss_and_accuracy(model, x, t) -> tuple[float, float]:
+    """One forward pass if the model offers it (``MLP`` does), else two."""
+    with np.errstate(all="ignore"):
+        if hasattr(model, "loss_and_accuracy"):
+            loss, accuracy = model.loss_and_accuracy(x, t)
+        else:
+            loss, accuracy = model.loss(x, t), model.accuracy(x, t)
+    return float(loss), float(accuracy)
 
 
 # --------------------------------------------------------------------------- progress

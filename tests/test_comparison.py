@@ -33,6 +33,8 @@ from descent.training import History, Trajectory
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from descent import plotting  # noqa: E402
+
 
 def test_log_grid():
     np.testing.assert_allclose(log_grid(1e-4, 10), [1e-4, 1e-3, 1e-2, 1e-1, 1, 10], rtol=1e-12)
@@ -207,17 +209,17 @@ def test_table_shows_as_html_and_text():
 def test_the_figures_draw_every_optimizer():
     result = compare(makers(), log_grid(1e-3, 1), on_function(functions.beale, 30))
     fig, ax = plt.subplots()
-    comparison.plot_sensitivity(result, ax=ax)
+    plotting.plot_sensitivity(result, ax=ax)
     labels = [line.get_label() for line in ax.get_lines()]
     assert set(makers()) - {"COCOB"} <= set(labels) and "COCOB (no η)" in labels
     assert ax.get_xscale() == "log" and ax.get_xlabel() == "learning rate η"
-    axes = comparison.plot_race(functions.beale, result)
+    axes = plotting.plot_race(functions.beale, result)
     assert len(axes) == 3 and [a.get_title() for a in axes] == list(FAMILIES)
     drawn = [t.get_text() for a in axes for t in a.get_legend().get_texts()]
     assert sum(t.startswith("Adam (η=") for t in drawn) == 1
     # a dict of runs works too, and only the families present get a panel
     two = {n: result[n].best_run for n in ("SGD", "Adam")}
-    axes = comparison.plot_race(functions.beale, two)
+    axes = plotting.plot_race(functions.beale, two)
     assert [a.get_title() for a in axes] == ["SGD and momentum", "The Adam family"]
     plt.close("all")
 
@@ -227,14 +229,14 @@ def test_loss_race_draws_one_curve_per_optimizer_and_family():
     small = data.Dataset(digits.x_train[:128], digits.t_train[:128], digits.x_test, digits.t_test)
     trial = on_model(lambda: nn.MLP(64, [8], 10, seed=0), small, epochs=2, batch_size=64)
     result = compare(makers(["SGD", "RMSProp", "COCOB", "Adam"]), [0.01, 0.1], trial)
-    axes = comparison.plot_loss_race(result)
+    axes = plotting.plot_loss_race(result)
     assert [len(a.get_lines()) for a in axes] == [1, 2, 1]
     assert axes[0].get_yscale() == "log" and axes[0].get_xlabel() == "epoch"
-    acc = comparison.plot_loss_race({"Adam": result["Adam"].best_run}, metric="test_acc")
+    acc = plotting.plot_loss_race({"Adam": result["Adam"].best_run}, metric="test_acc")
     assert len(acc) == 1 and acc[0].get_yscale() == "linear"
     failed = Comparison({"SGD": grid_search(lambda lr: SGD(lr=lr), [1e300], trial)})
     with pytest.raises(ValueError, match="every run of"):
-        comparison.plot_loss_race(failed)
+        plotting.plot_loss_race(failed)
     plt.close("all")
 
 

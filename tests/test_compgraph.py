@@ -1,5 +1,6 @@
 """descent.compgraph: forward and backward passes of scalar graphs agree with calculus and
-with finite differences; the drawing and the animation show what the passes computed."""
+with finite differences; descent.plotting.graphs: the drawing and the animation show what
+the passes computed."""
 
 import math
 import re
@@ -12,9 +13,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from descent import compgraph  # noqa: E402
 from descent.compgraph import OPS, Graph  # noqa: E402
 from descent.gradients import numerical_gradient  # noqa: E402
+from descent.plotting import graphs  # noqa: E402
 
 NEURON = [
     ("x", "input"),
@@ -153,7 +154,7 @@ def test_draw_graph_labels_values_and_gradients():
     g.forward(**POINT)
     g.backward()
     fig, ax = plt.subplots()
-    artists = compgraph.draw_graph(g, ax, grads=["L", "e"], flowing=[("y", "e")])
+    artists = graphs.draw_graph(g, ax, grads=["L", "e"], flowing=[("y", "e")])
     assert artists["values"]["z"].get_text() == "z = 1"
     assert artists["grads"]["e"].get_text() == "−0.269"
     assert artists["grads"]["w"].get_text() == ""  # not asked for
@@ -166,16 +167,16 @@ def test_animation_frames_follow_the_two_passes_and_the_player_is_offline():
     g = Graph(NEURON)
     g.forward(**POINT)
     g.backward()
-    frames = compgraph.animation_frames(g)
+    frames = graphs.animation_frames(g)
     n_ops = sum(op != "input" for _, op, *_ in NEURON)
     assert len(frames) == 2 + n_ops + len(NEURON) + 1
     backward = [f for f in frames if f["caption"].startswith("Backward")]
     assert [f["grads"][-1] for f in backward] == [name for name, _ in g.trace]
-    html = compgraph.animate_graph(g, dpi=40).data
+    html = graphs.animate_graph(g, dpi=40).data
     assert html.count("data:image/png;base64") == len(frames)
     assert "cdnjs" not in html and "font-awesome" not in html
     assert plt.get_fignums() == []  # nothing left open in pyplot
     alt = re.search(r'<img id="_anim_img\w*" alt="([^"]+)"', html).group(1)
     assert "forward pass computes" in alt and "backward pass" in alt
     with pytest.raises(RuntimeError, match="backward"):
-        compgraph.animation_frames(Graph(NEURON))
+        graphs.animation_frames(Graph(NEURON))

@@ -263,9 +263,15 @@ def test_animation_html_alt_text_default_and_given():
         def draw(k):
             ax.set_title(rf"Secants at $x = 3.5$, $\eta = 0.{k + 1}$")
 
-        return FuncAnimation(fig, draw, frames=3)
+        return FuncAnimation(fig, draw, frames=3), fig
 
-    html = plotting.animation_html(animation()).data  # the last frame's title, as text
+    anim, fig = animation()
+    html = plotting.animation_html(anim, fig).data  # the last frame's title, as text
     assert _player_alt(html) == "Animation in 3 frames, ending at: Secants at x = 3.5, η = 0.3"
-    html = plotting.animation_html(animation(), alt="The secant turns into the tangent.").data
+    anim, _ = animation()
+    other = plt.figure()  # a pyplot figure of the notebook, not the animation's
+    html = plotting.animation_html(anim, alt="The secant turns into the tangent.").data
     assert _player_alt(html) == "The secant turns into the tangent."
+    assert plt.fignum_exists(other.number)  # without fig, no figure is closed
+    with pytest.raises(ValueError, match="alt.*fig"):  # the default needs the figure
+        plotting.animation_html(anim)

@@ -1,4 +1,4 @@
-"""descent.regions: the regions drawn are the classes the model predicts, and the figure
+"""descent.plotting.regions: the regions drawn are the classes the model predicts, and the figure
 is labelled."""
 
 import matplotlib
@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from descent import regions  # noqa: E402
+from descent.plotting import regions  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -24,8 +24,8 @@ The package is a set of small modules, each holding one concept::
     descent.compgraph      a scalar computational graph, to show backpropagation
     descent.timing         robust timings and BLAS thread limits
     descent.step_cost      memory, traffic and time of one step, readable vs fast
-    descent.plotting       the book's figures and animations (imports matplotlib)
-    descent.regions        decision regions of a classifier (imports matplotlib)
+    descent.plotting       the book's figures and animations, decision regions,
+                           computational graphs drawn (imports matplotlib)
     descent.widgets        ipywidgets explorers (imports ipywidgets)
     descent.checks         checkers for the exercises
 

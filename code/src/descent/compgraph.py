@@ -11,9 +11,10 @@ Backpropagation (reverse-mode differentiation) walks it twice:
   contribution from each of them: that sum is the multivariate chain rule.
 
 This module does it for scalars, on graphs small enough to draw: ``Graph`` holds the nodes
-and runs both passes, ``draw_graph`` shows values and gradients on a matplotlib axes, and
-``animate_graph`` plays the two passes node by node. The layers of ``descent.nn`` apply the
-same two rules to whole arrays at once. Example, one sigmoid neuron with a squared error::
+and runs both passes; ``descent.plotting.graphs`` draws its values and gradients
+(``draw_graph``) and plays the two passes node by node (``animate_graph``). The layers of
+``descent.nn`` apply the same two rules to whole arrays at once. Example, one sigmoid
+neuron with a squared error::
 
     g = Graph([
         ("x", "input"), ("w", "input"), ("b", "input"), ("t", "input"),
@@ -23,8 +24,7 @@ same two rules to whole arrays at once. Example, one sigmoid neuron with a squar
     g.forward(x=1.5, w=0.8, b=-0.2, t=1.0)   # g.values["L"] = ½ (σ(1) − 1)² ≈ 0.0362
     g.backward()                             # g.grads["w"] = ∂L/∂w ≈ −0.0793
 
-Only the standard library is imported at module level; the drawing functions import
-matplotlib when they are called.
+Only the standard library is imported.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["OPS", "Graph", "Op", "animate_graph", "animation_frames", "draw_graph", "show"]
+__all__ = ["OPS", "Graph", "Op", "format_number"]
 
 
 @dataclass(frozen=True)
@@ -86,14 +86,14 @@ OPS: dict[str, Op] = {
 }
 
 
-def _num(x: float) -> str:
+def format_number(x: float) -> str:
     """A number for a label: 3 significant digits and a true minus sign."""
     return f"{x:.3g}".replace("-", "−")
 
 
 def _operand(x: float) -> str:
     """A number inside a formula: negative ones in parentheses, as in "1.2 + (−0.2)"."""
-    return f"({_num(x)})" if x < 0 else _num(x)
+    return f"({format_number(x)})" if x < 0 else format_number(x)
 
 
 @dataclass(frozen=True)
@@ -218,9 +218,9 @@ class Graph:
         """The node's value with its formula, e.g. "a = w × x = 0.8 × 1.5 = 1.2"."""
         node = self._node(name)
         if node.op == "input":
-            return f"{name} = {_num(self.values[name])}"
+            return f"{name} = {format_number(self.values[name])}"
         numbers = OPS[node.op].expr.format(*(_operand(self.values[u]) for u in node.inputs))
-        return f"{self.formula(name)} = {numbers} = {_num(self.values[name])}"
+        return f"{self.formula(name)} = {numbers} = {format_number(self.values[name])}"
 
     def caption(self, name: str) -> str:
         """The chain-rule sum that gave ∂L/∂``name``, with its numbers, e.g.
@@ -239,14 +239,14 @@ class Graph:
                 d = OPS[node.op].dexpr[k].format(*node.inputs, v=consumer)
             if consumer == self.output:
                 symbolic.append(d)
-                numeric.append(_num(local))
+                numeric.append(format_number(local))
             else:
                 symbolic.append(f"∂L/∂{consumer} · {d}")
-                numeric.append(f"({_num(upstream)})({_num(local)})")
+                numeric.append(f"({format_number(upstream)})({format_number(local)})")
         text = f"∂L/∂{name} = " + " + ".join(symbolic)
-        if numeric != [_num(self.grads[name])]:
+        if numeric != [format_number(self.grads[name])]:
             text += " = " + " + ".join(numeric)
-        return text + f" = {_num(self.grads[name])}"
+        return text + f" = {format_number(self.grads[name])}"
 
     def _node(self, name: str) -> _Node:
         for node in self.nodes:
@@ -292,223 +292,3 @@ class Graph:
     def __repr__(self) -> str:
         ops = ", ".join(n.name + "=" + n.op for n in self.nodes if n.op != "input")
         return f"Graph(inputs={self.inputs}, {ops})"
-
-
-# --------------------------------------------------------------------------- drawing
-
-_VALUE_COLOR = "#000000"
-_GRAD_COLOR = "#D55E00"  # Okabe–Ito vermillion: gradients, as in the rest of the chapter
-_NODE_FILL = "#E8F1FA"
-_EDGE = "0.45"
-
-
-def draw_graph(
-    graph: Graph,
-    ax=None,
-    *,
-    values: Sequence[str] | bool = True,
-    grads: Sequence[str] | bool = True,
-    active: Sequence[tuple[str, str]] = (),
-    flowing: Sequence[tuple[str, str]] = (),
-    positions: dict | None = None,
-    title: str | None = None,
-) -> dict:
-    """Draw ``graph``: nodes, arrows, values above the nodes and gradients below them.
-
-    Args:
-        graph: a ``Graph``; values and gradients come from its last forward / backward.
-        ax: matplotlib axes (default: a new pyplot figure's).
-        values: True (every value known), False (none) or the names whose value to show.
-        grads: the same for the gradients ∂L/∂v, written in vermillion.
-        active: edges (input, consumer) to draw bold, e.g. those a value flows along.
-        flowing: edges to draw in vermillion, pointing back to the input: a gradient flows.
-        positions: name -> (x, y); default ``graph.layout()``.
-        title: the axes title.
-
-    Returns:
-        The artists, for animations: ``{"values": name -> Text, "grads": name -> Text,
-        "edges": (input, consumer) -> Annotation}``.
-    """
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(8.5, 3.4))
-    pos = graph.layout() if positions is None else dict(positions)
-    missing = [n.name for n in graph.nodes if n.name not in pos]
-    if missing:
-        raise ValueError(f"positions has no place for the nodes {missing}")
-    artists: dict = {"values": {}, "grads": {}, "edges": {}}
-    for node in graph.nodes:
-        for u in node.inputs:
-            arrow = ax.annotate(
-                "",
-                xy=pos[node.name],
-                xytext=pos[u],
-                arrowprops=dict(arrowstyle="-|>", color=_EDGE, lw=1.2, shrinkA=16, shrinkB=16),
-                zorder=1,
-            )
-            artists["edges"][(u, node.name)] = arrow
-    for node in graph.nodes:
-        x, y = pos[node.name]
-        if node.op == "input":
-            box = dict(boxstyle="round,pad=0.35", fc="white", ec=_EDGE)
-            ax.text(
-                x,
-                y,
-                node.name,
-                ha="center",
-                va="center",
-                fontsize=12,
-                style="italic",
-                bbox=box,
-                zorder=3,
-            )
-        else:
-            box = dict(boxstyle="circle,pad=0.3", fc=_NODE_FILL, ec="0.3")
-            ax.text(
-                x, y, OPS[node.op].symbol, ha="center", va="center", fontsize=11, bbox=box, zorder=3
-            )
-        artists["values"][node.name] = ax.text(
-            x, y + 0.32, "", ha="center", va="bottom", fontsize=11, color=_VALUE_COLOR
-        )
-        artists["grads"][node.name] = ax.text(
-            x,
-            y - 0.32,
-            "",
-            ha="center",
-            va="top",
-            fontsize=11,
-            color=_GRAD_COLOR,
-            weight="bold",
-        )
-    show(graph, artists, values=values, grads=grads, active=active, flowing=flowing)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
-    ax.set_ylim(min(ys) - 0.75, max(ys) + 0.75)
-    ax.set_axis_off()
-    if title is not None:
-        ax.set_title(title, fontsize=10)
-    return artists
-
-
-def show(graph: Graph, artists: dict, *, values=True, grads=True, active=(), flowing=()):
-    """Update the labels and arrows that ``draw_graph`` returned.
-
-    ``values`` and ``grads`` as in ``draw_graph``; ``active``: edges (input, consumer) to
-    draw bold (a value flowing forward); ``flowing``: edges to draw in vermillion with the
-    arrow head turned back towards the input (a gradient flowing backward).
-    """
-    shown_v = _chosen(values, graph.values)
-    shown_g = _chosen(grads, graph.grads)
-    for name, text in artists["values"].items():
-        value = _num(graph.values[name]) if name in shown_v else ""
-        if graph._node(name).op == "input":
-            text.set_text(value)
-        else:
-            text.set_text(f"{name} = {value}" if value else name)
-    for name, text in artists["grads"].items():
-        text.set_text(_num(graph.grads[name]) if name in shown_g else "")
-    active, flowing = set(active), set(flowing)
-    for edge, arrow in artists["edges"].items():
-        patch = arrow.arrow_patch
-        if edge in flowing:
-            patch.set_arrowstyle("<|-", head_length=0.5, head_width=0.3)
-            patch.set_color(_GRAD_COLOR)
-            patch.set_linewidth(2.8)
-        else:
-            patch.set_arrowstyle("-|>", head_length=0.4, head_width=0.2)
-            patch.set_color(_VALUE_COLOR if edge in active else _EDGE)
-            patch.set_linewidth(2.2 if edge in active else 1.2)
-
-
-def _chosen(which, table: dict) -> set[str]:
-    """The names to label: all that ``table`` knows (True), none (False), or those given."""
-    if which is True:
-        return set(table)
-    if which is False:
-        return set()
-    return {name for name in which if name in table}
-
-
-def animation_frames(graph: Graph) -> list[dict]:
-    """The frames of ``animate_graph``: dicts of keyword arguments of ``show`` (values,
-    grads, and active or flowing edges) and a ``caption``."""
-    if not graph.trace:
-        raise RuntimeError("run graph.forward(...) and graph.backward() before animating")
-    names = [n.name for n in graph.nodes]
-    frames = [dict(values=False, grads=False, caption="A computational graph")]
-    known = list(graph.inputs)
-    caption = "Forward pass: the inputs " + ", ".join(
-        graph.forward_caption(u) for u in graph.inputs
-    )
-    frames.append(dict(values=list(known), grads=False, caption=caption))
-    for node in graph.nodes:
-        if node.op == "input":
-            continue
-        known.append(node.name)
-        edges = [(u, node.name) for u in node.inputs]
-        caption = "Forward pass: " + graph.forward_caption(node.name)
-        frames.append(dict(values=list(known), grads=False, active=edges, caption=caption))
-    done: list[str] = []
-    for name, parts in graph.trace:
-        done.append(name)
-        edges = [(name, consumer) for consumer, _, _ in parts]
-        caption = "Backward pass: " + graph.caption(name)
-        frames.append(dict(values=names, grads=list(done), flowing=edges, caption=caption))
-    caption = "One backward pass has given ∂L/∂v for every node v"
-    frames.append(dict(values=names, grads=names, caption=caption))
-    return frames
-
-
-def animate_graph(
-    graph: Graph,
-    *,
-    positions: dict | None = None,
-    figsize=(8.5, 3.4),
-    dpi: int = 72,
-    interval: int = 1500,
-    alt: str | None = None,
-):
-    """Play the forward pass, then the backward pass of ``graph``, one node per frame.
-
-    The graph must have been through ``forward`` and ``backward``. The frames (see
-    ``animation_frames``): the bare graph; the inputs' values; each operation's value, with
-    its formula in the caption; then, from the output back to the inputs, each node's
-    gradient ∂L/∂v (in vermillion, below the node), the edges it came through highlighted
-    and the chain-rule product in the caption. Returns offline HTML for a notebook
-    (``descent.plotting.animation_html``), the figure never registered with pyplot.
-    ``alt``, the player's alternative text, says this in words by default.
-    """
-    import matplotlib as mpl
-    from matplotlib.animation import FuncAnimation
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from descent import plotting
-
-    frames = animation_frames(graph)
-    fig = Figure(figsize=figsize, dpi=dpi)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.0, 0.0, 1.0, 0.86))
-    artists = draw_graph(graph, ax, values=False, grads=False, positions=positions)
-    caption = fig.text(0.5, 0.95, "", ha="center", va="top", fontsize=11)
-
-    def update(k):
-        frame = frames[k]
-        show(graph, artists, **{k: v for k, v in frame.items() if k != "caption"})
-        caption.set_text(frame["caption"])
-
-    anim = FuncAnimation(fig, update, frames=len(frames), interval=interval)
-    if alt is None:
-        operations = [n.name for n in graph.nodes if n.op != "input"]
-        alt = (
-            f"Animation of the computational graph, one node per frame: the forward pass "
-            f"computes {', '.join(operations)} from the inputs {', '.join(graph.inputs)}, left "
-            f"to right; then the backward pass computes the gradient ∂{graph.output}/∂v of "
-            f"every node v, from {graph.output} back to the inputs, as the chain rule's product "
-            "of the upstream gradient and the local derivative."
-        )
-    # every frame the same size, at the figure's own dpi
-    with mpl.rc_context({"savefig.bbox": "standard", "savefig.dpi": dpi}):
-        return plotting.animation_html(anim, alt=alt)

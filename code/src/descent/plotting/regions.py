@@ -9,10 +9,16 @@ style (colour-blind-safe colours, one marker per class as well as one colour).
 
 from __future__ import annotations
 
+import matplotlib as mpl
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.animation import FuncAnimation
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap, to_rgb
+from matplotlib.figure import Figure
 
-from descent import plotting
+from descent.plotting.animation import animation_html
+from descent.plotting.style import OKABE_ITO
 
 __all__ = [
     "CLASS_COLORS",
@@ -24,7 +30,7 @@ __all__ = [
 
 #: One colour and one marker per class (Okabe–Ito), for up to six classes.
 CLASS_COLORS = [
-    plotting.OKABE_ITO[name]
+    OKABE_ITO[name]
     for name in ("blue", "orange", "bluish green", "reddish purple", "sky blue", "vermillion")
 ]
 CLASS_MARKERS = ["o", "s", "^", "D", "v", "P"]
@@ -146,8 +152,6 @@ def decision_regions(
     Returns:
         The axes. Misclassified points are circled in black.
     """
-    import matplotlib.pyplot as plt
-
     x, t = _points_and_labels(x, t)
     if ax is None:
         _, ax = plt.subplots(figsize=(4.8, 4.2))
@@ -202,15 +206,10 @@ def animate_training(
     the training accuracy changed from the first frame to the last.
 
     Returns:
-        ``(html, snapshots)``: offline HTML for a notebook (``plotting.animation_html``; the
+        ``(html, snapshots)``: offline HTML for a notebook (``animation_html``; the
         figure is never registered with pyplot) and the list of recorded
         ``(epoch, training accuracy)`` pairs.
     """
-    import matplotlib as mpl
-    from matplotlib.animation import FuncAnimation
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     from descent.training import fit
 
     if isinstance(frames, bool) or frames < 2 or epochs < 1:
@@ -254,5 +253,5 @@ def animate_training(
             f"{start:.0%} to {end:.0%}."
         )
     with mpl.rc_context({"savefig.bbox": "standard", "savefig.dpi": dpi}):
-        html = plotting.animation_html(anim, alt=alt)
+        html = animation_html(anim, alt=alt)
     return html, [(epoch, accuracy) for epoch, _, accuracy in snapshots]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from descent.plotting.style import _axes, _display_label, _legend, _markevery, styles_for
+from descent.plotting.style import add_legend, axes_or_new, display_label, markevery, styles_for
 
 __all__ = ["plot_losses"]
 
@@ -33,7 +33,7 @@ def plot_losses(
         raise ValueError(f'x must be "step", "epoch" or "time", got {x!r}')
     if smooth is not None and (not isinstance(smooth, (int, np.integer)) or smooth < 1):
         raise ValueError(f"smooth must be None or an integer window >= 1, got {smooth!r}")
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     if hasattr(histories, "loss"):
         histories = [histories]
     if isinstance(histories, Mapping):
@@ -48,14 +48,14 @@ def plot_losses(
             linestyle=style["linestyle"],
             marker=style["marker"],
             markersize=4,
-            markevery=_markevery(len(xs), 8),
+            markevery=markevery(len(xs), 8),
         )
         if smooth and smooth > 1 and x != "epoch" and len(ys) >= smooth:
             ax.plot(xs, ys, color=style["color"], alpha=0.25, linewidth=0.8)
             ys = np.convolve(ys, np.ones(smooth) / smooth, mode="valid")
             xs = xs[smooth - 1 :]
-            kwargs["markevery"] = _markevery(len(xs), 8)
-        ax.plot(xs, ys, label=_display_label(str(label), diverged_at), **kwargs)
+            kwargs["markevery"] = markevery(len(xs), 8)
+        ax.plot(xs, ys, label=display_label(str(label), diverged_at), **kwargs)
     if log:
         ax.set_yscale("log")
     what = metric.replace("_", " ").replace("acc", "accuracy") if x == "epoch" else "loss"
@@ -65,7 +65,7 @@ def plot_losses(
     ax.set_title(
         ("Training loss" if x != "epoch" else what.capitalize()) if title is None else title
     )
-    _legend(ax)
+    add_legend(ax)
     return ax
 
 

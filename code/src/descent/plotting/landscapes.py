@@ -12,12 +12,12 @@ import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 
 from descent.plotting.style import (
-    _MIN_STYLE,
-    _SADDLE_STYLE,
-    _axes,
-    _axis_labels,
-    _legend,
-    _pretty_name,
+    MINIMUM_MARKER,
+    SADDLE_MARKER,
+    add_legend,
+    axes_or_new,
+    axis_labels,
+    pretty_name,
     title_for,
 )
 
@@ -26,7 +26,7 @@ __all__ = ["contour", "gradient_field"]
 _FILL_CMAP = LinearSegmentedColormap.from_list("descent_fill", ["#9cc3e0", "#ffffff"])
 
 
-def _require_dim(function, dim: int, what: str) -> None:
+def require_dim(function, dim: int, what: str) -> None:
     if getattr(function, "dim", None) != dim:
         raise ValueError(
             f"{what} needs a {dim}-D function, got {getattr(function, 'name', function)!r} "
@@ -51,8 +51,8 @@ def contour(function, ax=None, levels=None, filled=False, *, title=None, resolut
         title: default ``title_for(function)``.
         resolution: grid points per axis.
     """
-    _require_dim(function, 2, "contour")
-    ax = _axes(ax)
+    require_dim(function, 2, "contour")
+    ax = axes_or_new(ax)
     (x0, x1), (y0, y1) = function.window
     X, Y = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     with np.errstate(all="ignore"):
@@ -71,22 +71,22 @@ def contour(function, ax=None, levels=None, filled=False, *, title=None, resolut
     inside = _points_inside(function.minima, function.window)
     if len(inside):
         label = "minimum" if len(inside) == 1 else "minima"
-        ax.plot(inside[:, 0], inside[:, 1], label=label, **_MIN_STYLE)
+        ax.plot(inside[:, 0], inside[:, 1], label=label, **MINIMUM_MARKER)
     saddles = _points_inside(getattr(function, "saddle_points", []), function.window)
     if len(saddles):
         label = "saddle point" if len(saddles) == 1 else "saddle points"
-        ax.plot(saddles[:, 0], saddles[:, 1], label=label, **_SADDLE_STYLE)
+        ax.plot(saddles[:, 0], saddles[:, 1], label=label, **SADDLE_MARKER)
 
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ratio = (x1 - x0) / (y1 - y0)
     ax.set_aspect("equal" if 1 / 3 <= ratio <= 3 else "auto")
     ax.grid(False)
-    xlabel, ylabel = _axis_labels(function)
+    xlabel, ylabel = axis_labels(function)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title_for(function) if title is None else title)
-    _legend(ax)
+    add_legend(ax)
     return ax
 
 
@@ -105,8 +105,8 @@ def gradient_field(function, ax=None, n=15, *, title=None, contours=True):
     are drawn underneath (``contours=False`` to omit them): the arrows cross them at right
     angles.
     """
-    _require_dim(function, 2, "gradient_field")
-    ax = contour(function, ax=ax, title=title) if contours else _axes(ax)
+    require_dim(function, 2, "gradient_field")
+    ax = contour(function, ax=ax, title=title) if contours else axes_or_new(ax)
     (x0, x1), (y0, y1) = function.window
     xs, ys = np.linspace(x0, x1, n + 2)[1:-1], np.linspace(y0, y1, n + 2)[1:-1]
     X, Y = np.meshgrid(xs, ys)
@@ -133,9 +133,9 @@ def gradient_field(function, ax=None, n=15, *, title=None, contours=True):
     if not contours:
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        xlabel, ylabel = _axis_labels(function)
+        xlabel, ylabel = axis_labels(function)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
     if title is None:
-        ax.set_title(f"Steepest descent $-\\nabla f$: {_pretty_name(function)}")
+        ax.set_title(f"Steepest descent $-\\nabla f$: {pretty_name(function)}")
     return ax

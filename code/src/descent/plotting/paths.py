@@ -13,15 +13,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from descent.plotting.animation import html_player
-from descent.plotting.landscapes import _require_dim, contour
+from descent.plotting.landscapes import contour, require_dim
 from descent.plotting.style import (
-    _MIN_STYLE,
-    _START_STYLE,
-    _axes,
-    _axis_labels,
-    _display_label,
-    _legend,
-    _markevery,
+    MINIMUM_MARKER,
+    START_MARKER,
+    add_legend,
+    axes_or_new,
+    axis_labels,
+    display_label,
+    markevery,
     styles_for,
     title_for,
 )
@@ -77,7 +77,7 @@ def plot_trajectories(function, trajectories, ax=None, title=None, *, filled=Fal
     (x0, x1), (y0, y1) = function.window
     ax.set_xlim(x0, x1)  # a path that left the window must not widen it
     ax.set_ylim(y0, y1)
-    _legend(ax)
+    add_legend(ax)
     return ax
 
 
@@ -90,7 +90,7 @@ def draw_paths(function, trajectories, ax) -> list:
     """
     before = set(ax.get_children())
     _draw_paths(ax, function, _trajectory_items(trajectories))
-    _legend(ax)
+    add_legend(ax)
     return [artist for artist in ax.get_children() if artist not in before]
 
 
@@ -100,8 +100,8 @@ def plot_1d(function, trajectories=(), ax=None, title=None):
     Each iterate θ_t is drawn at (θ_t, f(θ_t)) in its optimizer's colour and marker, joined
     by thin lines in the order visited; the start is a white circle, minima are stars.
     """
-    _require_dim(function, 1, "plot_1d")
-    ax = _axes(ax)
+    require_dim(function, 1, "plot_1d")
+    ax = axes_or_new(ax)
     x0, x1 = np.ravel(function.window)[:2]
     xs = np.linspace(x0, x1, 600)
     with np.errstate(all="ignore"):
@@ -111,16 +111,16 @@ def plot_1d(function, trajectories=(), ax=None, title=None):
     minima = minima[(minima >= x0) & (minima <= x1)]
     if len(minima):
         label = "minimum" if len(minima) == 1 else "minima"
-        ax.plot(minima, function(minima[np.newaxis]), label=label, **_MIN_STYLE)
+        ax.plot(minima, function(minima[np.newaxis]), label=label, **MINIMUM_MARKER)
     _draw_paths(ax, function, _trajectory_items(trajectories))
     span = np.nanmax(ys) - np.nanmin(ys)
     ax.set_xlim(x0, x1)
     ax.set_ylim(np.nanmin(ys) - 0.08 * span, np.nanmax(ys) + 0.08 * span)
-    xlabel, ylabel = _axis_labels(function)
+    xlabel, ylabel = axis_labels(function)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title_for(function) if title is None else title)
-    _legend(ax)
+    add_legend(ax)
     return ax
 
 
@@ -148,8 +148,8 @@ def _draw_paths(ax, function, items) -> list:
             linewidth=1.6 if function.dim == 2 else 1.0,
             marker=style["marker"],
             markersize=3.5 if function.dim == 2 else 5,
-            markevery=_markevery(len(xy)),
-            label=_display_label(label, diverged_at),
+            markevery=markevery(len(xy)),
+            label=display_label(label, diverged_at),
             zorder=3,
         )
         (end,) = ax.plot(
@@ -170,7 +170,7 @@ def _draw_paths(ax, function, items) -> list:
             for _, points, values, _ in items
         ]
         starts = np.unique(np.array(starts), axis=0)
-        ax.plot(starts[:, 0], starts[:, 1], label="start", **_START_STYLE)
+        ax.plot(starts[:, 0], starts[:, 1], label="start", **START_MARKER)
     return drawn
 
 
@@ -216,7 +216,7 @@ def animate_trajectories(
     else:
         contour(function, ax=ax, title=title)
     paths = _draw_paths(ax, function, items)
-    _legend(ax)
+    add_legend(ax)
     fig.tight_layout()
 
     # Everything but the moving paths is the same in every frame: draw it once (with the

@@ -97,7 +97,7 @@ STYLE = {
     "animation.html": "jshtml",
 }
 
-_MIN_STYLE = dict(
+MINIMUM_MARKER = dict(
     linestyle="none",
     marker="*",
     markersize=15,
@@ -106,7 +106,7 @@ _MIN_STYLE = dict(
     markeredgewidth=0.9,
     zorder=6,
 )
-_SADDLE_STYLE = dict(
+SADDLE_MARKER = dict(
     linestyle="none",
     marker="X",
     markersize=9,
@@ -115,7 +115,7 @@ _SADDLE_STYLE = dict(
     markeredgewidth=1.0,
     zorder=6,
 )
-_START_STYLE = dict(
+START_MARKER = dict(
     linestyle="none",
     marker="o",
     markersize=8,
@@ -198,14 +198,14 @@ def styles_for(labels) -> list[dict]:
 
 def title_for(function) -> str:
     """The default title of a test function's figures: its name and, if short, its formula."""
-    name = _pretty_name(function)
+    name = pretty_name(function)
     formula = getattr(function, "formula", "")
     if formula and len(formula) <= 48 and _mathtext_ok(formula):
         return f"{name}: ${formula}$"
     return name
 
 
-def _pretty_name(function) -> str:
+def pretty_name(function) -> str:
     return function.name.replace("_", " ").capitalize()
 
 
@@ -225,7 +225,7 @@ def _mathtext_ok(formula: str) -> bool:
     return _MATHTEXT_CACHE[formula]
 
 
-def _axis_labels(function) -> tuple[str, str]:
+def axis_labels(function) -> tuple[str, str]:
     """Axis labels in the variables of the function's own formula."""
     formula = getattr(function, "formula", "")
     if "x_1" in formula or "x_2" in formula:
@@ -237,24 +237,24 @@ def _axis_labels(function) -> tuple[str, str]:
     return "$x$", "$y$"
 
 
-def _axes(ax):
+def axes_or_new(ax):
     if ax is None:
         _, ax = plt.subplots()
     return ax
 
 
-def _display_label(label: str, diverged_at: int | None) -> str:
+def display_label(label: str, diverged_at: int | None) -> str:
     return label if diverged_at is None else f"{label} (diverged at step {diverged_at})"
 
 
-def _markevery(n: int, most: int = 40) -> int:
+def markevery(n: int, most: int = 40) -> int:
     return max(1, int(np.ceil(n / most)))
 
 
 _MARKER_LABELS = ("start", "minimum", "minima", "saddle point", "saddle points")
 
 
-def _legend(ax) -> None:
+def add_legend(ax) -> None:
     """A legend when there is more than one labelled artist; trajectories first."""
     handles, labels = ax.get_legend_handles_labels()
     if len(handles) < 2:

@@ -11,7 +11,8 @@ The package is a set of small modules, each holding one concept::
     descent.nn             Affine, ReLU, Sigmoid, SoftmaxWithLoss and an MLP
     descent.data           offline data sets and mini-batch iteration
     descent.training       run() on 2-D problems, fit() for models
-    descent.theory         rates and best hyperparameters on quadratics (GD, momentum, NAG)
+    descent.theory         rates and best hyperparameters on quadratics, one module per
+                           method: gradient_descent, momentum, nesterov, lower_bound
     descent.newton         Newton's method, the second-order contrast
     descent.stochastic     SGD on least squares: noise, noise floor, step decay
     descent.adaptive       effective per-coordinate learning rates, mini-batch runs

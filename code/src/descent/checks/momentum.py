@@ -98,9 +98,9 @@ def _diagnose_momentum_rate(case, received, expected) -> str | None:
 
 
 def _momentum_rate(lr, momentum, lam):
-    from descent.theory import momentum_spectral_radius
+    from descent.theory.momentum import spectral_radius
 
-    return float(momentum_spectral_radius(lr, momentum, lam))
+    return float(spectral_radius(lr, momentum, lam))
 
 
 @exercise("momentum_rate", "lr, momentum, lam", reference=_momentum_rate)

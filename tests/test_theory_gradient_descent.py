@@ -1,4 +1,4 @@
-"""descent.theory, gradient descent part: the closed forms against runs of the SGD class."""
+"""descent.theory.gradient_descent: the closed forms against runs of the SGD class."""
 
 import numpy as np
 import pytest
@@ -17,53 +17,57 @@ def rotated_quadratic(eigenvalues, seed=0):
 
 
 def test_factors_and_rate_by_hand():
-    np.testing.assert_allclose(theory.gd_factors(0.5, [0.2, 4.0]), [0.9, -1.0])
-    assert theory.gd_rate(0.5, [0.2, 4.0]) == pytest.approx(1.0)
-    assert theory.gd_rate(0.25, functions.narrow_valley) == pytest.approx(0.95)  # max(0.95, 0)
-    rates = theory.gd_rate(np.array([0.1, 0.25, 0.6]), [0.2, 4.0])
+    np.testing.assert_allclose(theory.gradient_descent.factors(0.5, [0.2, 4.0]), [0.9, -1.0])
+    assert theory.gradient_descent.rate(0.5, [0.2, 4.0]) == pytest.approx(1.0)
+    assert theory.gradient_descent.rate(0.25, functions.narrow_valley) == pytest.approx(
+        0.95
+    )  # max(0.95, 0)
+    rates = theory.gradient_descent.rate(np.array([0.1, 0.25, 0.6]), [0.2, 4.0])
     np.testing.assert_allclose(rates, [0.98, 0.95, 1.4])
-    assert theory.gd_factors(np.ones((3, 4)), [1.0, 2.0]).shape == (3, 4, 2)
+    assert theory.gradient_descent.factors(np.ones((3, 4)), [1.0, 2.0]).shape == (3, 4, 2)
 
 
 def test_convergence_condition_is_zero_below_eta_lambda_below_two():
     lams = [0.1, 2.0]  # the bowl: 2/λ₁ = 1
-    assert theory.gd_max_lr(lams) == pytest.approx(1.0)
+    assert theory.gradient_descent.max_lr(lams) == pytest.approx(1.0)
     lrs = np.array([-0.1, 0.0, 0.5, 0.999, 1.0, 1.001])
-    np.testing.assert_array_equal(theory.gd_converges(lrs, lams), [0, 0, 1, 1, 0, 0])
-    assert not theory.gd_converges(0.1, [-1.0, 1.0])  # a saddle never converges from every start
-    assert not theory.gd_converges(0.1, [0.0, 1.0])  # nor a flat direction
+    np.testing.assert_array_equal(theory.gradient_descent.converges(lrs, lams), [0, 0, 1, 1, 0, 0])
+    assert not theory.gradient_descent.converges(
+        0.1, [-1.0, 1.0]
+    )  # a saddle never converges from every start
+    assert not theory.gradient_descent.converges(0.1, [0.0, 1.0])  # nor a flat direction
     with pytest.raises(ValueError, match="largest eigenvalue"):
-        theory.gd_max_lr([-1.0, 0.0])
+        theory.gradient_descent.max_lr([-1.0, 0.0])
 
 
 @pytest.mark.parametrize("f", [functions.bowl, functions.narrow_valley], ids=lambda f: f.name)
 def test_the_optimal_step_balances_the_extreme_directions(f):
     lam = f.eigenvalues
-    lr, rate = theory.gd_optimal(lam.min(), lam.max())
+    lr, rate = theory.gradient_descent.optimal(lam.min(), lam.max())
     assert lr == pytest.approx(2 / (lam.max() + lam.min()))
     kappa = f.condition_number
     assert rate == pytest.approx((kappa - 1) / (kappa + 1)) == pytest.approx(19 / 21)
-    factors = theory.gd_factors(lr, lam)
+    factors = theory.gradient_descent.factors(lr, lam)
     assert factors[0] == pytest.approx(-factors[1])  # equal size, opposite signs
     # and it is the minimum of the rate over a fine grid of learning rates
     grid = np.linspace(0.01, 2 / lam.max(), 20001)
-    assert grid[np.argmin(theory.gd_rate(grid, lam))] == pytest.approx(lr, abs=1e-3)
-    assert theory.gd_rate(grid, lam).min() >= rate - 1e-12
+    assert grid[np.argmin(theory.gradient_descent.rate(grid, lam))] == pytest.approx(lr, abs=1e-3)
+    assert theory.gradient_descent.rate(grid, lam).min() >= rate - 1e-12
 
 
 def test_optimal_refuses_bad_eigenvalues():
     for lam_min, lam_max in [(0.0, 1.0), (2.0, 1.0), (-1.0, 1.0), (1.0, np.inf)]:
         with pytest.raises(ValueError, match="lam_min"):
-            theory.gd_optimal(lam_min, lam_max)
+            theory.gradient_descent.optimal(lam_min, lam_max)
 
 
 @pytest.mark.parametrize("eta_fraction", [0.3, 1.0, 1.5])  # of the optimal step
 def test_measured_rate_of_sgd_runs_matches_the_prediction(eta_fraction):
     f = rotated_quadratic([0.5, 2.0, 10.0], seed=1)
-    lr = eta_fraction * theory.gd_optimal(0.5, 10.0)[0]
+    lr = eta_fraction * theory.gradient_descent.optimal(0.5, 10.0)[0]
     traj = run(SGD(lr=lr), f, f.start, steps=300)
     measured = theory.measured_rate(traj, f.minima[0])
-    assert measured == pytest.approx(theory.gd_rate(lr, f.eigenvalues), abs=1e-4)
+    assert measured == pytest.approx(theory.gradient_descent.rate(lr, f.eigenvalues), abs=1e-4)
 
 
 def test_measured_rate_of_a_divergent_run_is_above_one():
@@ -91,7 +95,8 @@ def test_steps_for_reduction_grow_like_kappa():
     assert theory.steps_for_reduction(0.1, 1e-6) == 6  # exact powers are not rounded up
     assert theory.steps_for_reduction(0.0, 1e-6) == 1
     steps = [
-        theory.steps_for_reduction(theory.gd_optimal(1.0, k)[1], 1e-6) for k in (10, 100, 1000)
+        theory.steps_for_reduction(theory.gradient_descent.optimal(1.0, k)[1], 1e-6)
+        for k in (10, 100, 1000)
     ]
     assert steps[1] / steps[0] == pytest.approx(10, rel=0.1)
     assert steps[2] / steps[1] == pytest.approx(10, rel=0.02)
@@ -104,4 +109,6 @@ def test_steps_for_reduction_grow_like_kappa():
 def test_gd_rate_equals_momentum_rate_without_momentum():
     lams = np.array([0.3, 1.0, 7.0])
     lrs = np.linspace(0.01, 0.35, 15)
-    np.testing.assert_allclose(theory.gd_rate(lrs, lams), theory.momentum_rate(lrs, 0.0, lams))
+    np.testing.assert_allclose(
+        theory.gradient_descent.rate(lrs, lams), theory.momentum.rate(lrs, 0.0, lams)
+    )

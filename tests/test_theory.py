@@ -17,7 +17,7 @@ def test_every_method_module_names_the_same_ideas_alike():
 
 
 def test_public_names_are_the_modules_functions_and_exist():
-    for module in (*METHODS, theory.lower_bound, theory.convergence):
+    for module in (*METHODS, theory.lower_bound, theory.adam, theory.convergence):
         for name in module.__all__:
             member = getattr(module, name)
             assert inspect.getmodule(member) is module, (module.__name__, name)

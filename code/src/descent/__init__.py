@@ -7,17 +7,18 @@ The package is a set of small modules, each holding one concept::
     descent.optimizers     SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adadelta,
                            Adam (+AMSGrad), AdaMax, NAdam, AdamW, COCOB; each step
                            written as its algorithm box, with a fast twin in
-                           descent.optimizers.fast (fast=True)
+                           descent.optimizers.fast (fast=True); AdamVariant, Adam
+                           with switches for its conventions
     descent.nn             Affine, ReLU, Sigmoid, SoftmaxWithLoss and an MLP
     descent.data           offline data sets and mini-batch iteration
     descent.training       run() on 2-D problems, fit() for models
     descent.theory         rates and best hyperparameters on quadratics, one module per
-                           method: gradient_descent, momentum, nesterov, lower_bound
+                           method: gradient_descent, momentum, nesterov, lower_bound,
+                           adam (the bound on Adam's steps)
     descent.newton         Newton's method, the second-order contrast
     descent.stochastic     SGD on least squares: noise, noise floor, step decay
     descent.adaptive       effective per-coordinate learning rates, mini-batch runs
     descent.units          rescaled problems, for the units argument of Adadelta
-    descent.adam_variants  Adam with or without bias correction, ε placements
     descent.online         online convex problems (the AMSGrad counterexample)
     descent.coin_betting   the 1-D coin-betting game behind COCOB
     descent.schedules      learning-rate schedules, and Scheduled(optimizer, schedule)

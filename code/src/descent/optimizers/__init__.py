@@ -8,11 +8,14 @@
 ``step`` is its chapter's algorithm box, one line of numpy per line of the box.
 ``descent.optimizers.fast`` holds a second implementation of every step, which computes
 the same numbers without temporary arrays; ``Adam(fast=True)`` uses it.
+``AdamVariant`` is ``Adam`` with switches for the conventions Chapter 11 compares (bias
+correction, where ε goes); it is not in ``ALL``.
 """
 
 from descent.optimizers.adadelta import Adadelta
 from descent.optimizers.adagrad import AdaGrad
 from descent.optimizers.adam import Adam, AdaMax, AdamW, NAdam
+from descent.optimizers.adam_variant import AdamVariant
 from descent.optimizers.base import Optimizer
 from descent.optimizers.cocob import COCOB
 from descent.optimizers.momentum import Momentum, Nesterov
@@ -41,6 +44,7 @@ __all__ = [
     "AdaMax",
     "Adadelta",
     "Adam",
+    "AdamVariant",
     "AdamW",
     "Momentum",
     "NAdam",

@@ -111,7 +111,7 @@ def test_table_lists_every_round():
 
 
 def test_kt_descent_on_the_absolute_value_by_hand():
-    f = cb.absolute_value(10.0)
+    f = functions.absolute_value(10.0)
     game = cb.kt_descent(f, steps=8)
     # θ_t = bet, coins +1 until θ overshoots 10 at t = 7
     np.testing.assert_allclose(game.theta[:7], [0, 0.5, 1, 1.875, 3.5, 6.5625, 12.375])
@@ -122,7 +122,7 @@ def test_kt_descent_on_the_absolute_value_by_hand():
 
 def test_regret_identity_of_betting():
     # Σ g_t (θ_t - u) = W0 - W_T + (u - θ0) Σ c_t, exactly, for any u
-    f = cb.absolute_value(7.0, start=1.0)
+    f = functions.absolute_value(7.0, start=1.0)
     game = cb.kt_descent(f, steps=200, initial_wealth=2.0)
     g = -game.coin
     for u in (7.0, -3.0, 40.0):
@@ -138,21 +138,13 @@ def test_kt_descent_refuses_gradients_outside_the_unit_interval():
         cb.kt_descent(functions.bowl, steps=3)
 
 
-def test_absolute_value_function():
-    f = cb.absolute_value(10.0)
-    assert f.dim == 1 and f.minima[0][0] == 10.0 and f.window == (-2.0, 12.0)
-    xs = np.array([[0.0, 10.0, 12.5]])
-    np.testing.assert_allclose(f(xs), [10.0, 0.0, 2.5])
-    np.testing.assert_allclose(f.grad(xs), [[-1.0, 0.0, 1.0]])
-
-
 # --------------------------------------------------------------------------- COCOB as a bettor
 
 
 def test_cocob_with_alpha_one_on_coins_is_the_kt_bettor():
     # gradients ±1 keep L = 1 and G = t; with α = 1 the denominator is G + L = t + 1 and
     # COCOB's θ is KT's bet while the wealth stays above its start (no clipping of R)
-    f = cb.absolute_value(10.0)
+    f = functions.absolute_value(10.0)
     kt = cb.kt_descent(f, steps=41)
     assert kt.wealth.min() >= 1.0
     path = run(COCOB(alpha=1.0), f, f.start, 40).points[:, 0]

@@ -22,11 +22,11 @@ a bettor who gets rich on the coins −gₜ has a small regret Σₜ gₜ (θₜ
 point u (Orabona & Pál, 2016). COCOB-Backprop (``descent.optimizers.COCOB``) is this
 bettor run per coordinate, with the gradients' unknown scale estimated on the way.
 
-Also here, for the chapter's experiments: ``absolute_value`` (f(θ) = |θ − θ*|, whose
-negative gradient is a coin ±1), ``cocob_effective_lr`` (COCOB as θ = θ₁ − η S with a
-learning rate η read from its state) and ``ScaledLoss`` (a model whose loss is multiplied
-by a constant) and ``IterateAverage`` (an optimizer that also keeps the average of its
-iterates, the point the betting guarantee is about). numpy only.
+Also here, for the chapter's experiments: ``cocob_effective_lr`` (COCOB as θ = θ₁ − η S
+with a learning rate η read from its state), ``ScaledLoss`` (a model whose loss is
+multiplied by a constant) and ``IterateAverage`` (an optimizer that also keeps the average
+of its iterates, the point the betting guarantee is about). The test problem whose negative
+gradient is a coin ±1 is ``functions.absolute_value``. numpy only.
 """
 
 from __future__ import annotations
@@ -38,15 +38,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from descent import _validation
-from descent.functions import TestFunction
 
 __all__ = [
-    "AbsoluteValue",
     "Betting",
     "CocobTrace",
     "IterateAverage",
     "ScaledLoss",
-    "absolute_value",
     "bet",
     "cocob_effective_lr",
     "cocob_trace",
@@ -182,7 +179,7 @@ def kt_descent(function, start=None, steps: int = 20, initial_wealth: float = 1.
     lie in [−1, 1] (a coin); ``descent.optimizers.COCOB`` removes that restriction.
 
     Args:
-        function: a 1-D test function (``function.grad``), e.g. ``absolute_value(10)``.
+        function: a 1-D test function (``function.grad``), e.g. ``functions.absolute_value(10)``.
         start: θ₀; default ``function.start``.
         steps: the number of rounds T.
         initial_wealth: W₀ > 0, in units of θ: the first bets are a fraction of it.
@@ -256,54 +253,6 @@ def _check_coins(coins: np.ndarray, what: str) -> None:
             f"{what} must lie in [-1, 1], got {bad!r}; divide the gradients by a bound "
             "on their size (COCOB estimates it as it goes)"
         )
-
-
-# --------------------------------------------------------------------------- test problem
-
-
-class AbsoluteValue(TestFunction):
-    r"""f(θ) = |θ − θ*| in 1-D: a kink at the minimum θ*, and the gradient
-    f′(θ) = sign(θ − θ*) ∈ {−1, 0, +1}, so that −f′ is a coin telling which way θ* lies.
-
-    Its gradients do not shrink near the minimum, and they are as small far away as near:
-    gradient descent with a learning rate η moves exactly η per step, so it needs
-    |θ₀ − θ*| / η steps to arrive and then oscillates by η around θ*.
-    """
-
-    def __init__(self, center: float = 10.0, start: float = 0.0, window=None):
-        center, start = float(center), float(start)
-        if not (math.isfinite(center) and math.isfinite(start)):
-            raise ValueError(f"center and start must be finite, got {center!r}, {start!r}")
-        span = max(abs(center - start), 1.0)
-        if window is None:
-            window = (min(start, center) - 0.2 * span, max(start, center) + 0.2 * span)
-        super().__init__(
-            name="absolute value",
-            formula=rf"f(\theta) = |\theta - {center:g}|",
-            dim=1,
-            minima=[(center,)],
-            f_min=0.0,
-            window=tuple(float(w) for w in window),
-            start=(start,),
-        )
-        self.center = center
-
-    def __call__(self, x):
-        x = self._coords(x)
-        return np.abs(x[0] - self.center)
-
-    def grad(self, x):
-        x = self._coords(x)
-        return np.sign(x - self.center)
-
-    def hessian(self, x):
-        x = self._coords(x)
-        return np.zeros((1, 1, *x.shape[1:]))
-
-
-def absolute_value(center: float = 10.0, start: float = 0.0, window=None) -> AbsoluteValue:
-    """f(θ) = |θ − center|, started at ``start``; see ``AbsoluteValue``."""
-    return AbsoluteValue(center, start, window)
 
 
 # --------------------------------------------------------------------------- COCOB helpers

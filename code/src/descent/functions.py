@@ -25,9 +25,13 @@ The arrays ``minima``, ``saddle_points`` and ``start`` are read-only: copy befor
 
 Instances: ``bowl``, ``narrow_valley``, ``rosenbrock``, ``beale``, ``saddle``, ``himmelblau``,
 ``sinc10``; build more quadratics with ``quadratic(A, b)``. ``ALL`` maps names to instances.
+Beside them: ``tilted_double_well``, ``plateau``, ``cliff`` and ``absolute_value(center)``
+(f(θ) = |θ − center| in 1-D, the problem of Chapter 13's coin betting).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -645,3 +649,51 @@ class Cliff(TestFunction):
 
 cliff = Cliff()
 __all__ += ["Cliff", "cliff"]  # not in ALL, which holds the seven classics
+
+
+class AbsoluteValue(TestFunction):
+    r"""f(θ) = |θ − θ*| in 1-D: a kink at the minimum θ*, and the gradient
+    f′(θ) = sign(θ − θ*) ∈ {−1, 0, +1}, so that −f′ is a coin telling which way θ* lies.
+
+    Its gradients do not shrink near the minimum, and they are as small far away as near:
+    gradient descent with a learning rate η moves exactly η per step, so it needs
+    |θ₀ − θ*| / η steps to arrive and then oscillates by η around θ*.
+    """
+
+    def __init__(self, center: float = 10.0, start: float = 0.0, window=None):
+        center, start = float(center), float(start)
+        if not (math.isfinite(center) and math.isfinite(start)):
+            raise ValueError(f"center and start must be finite, got {center!r}, {start!r}")
+        span = max(abs(center - start), 1.0)
+        if window is None:
+            window = (min(start, center) - 0.2 * span, max(start, center) + 0.2 * span)
+        super().__init__(
+            name="absolute value",
+            formula=rf"f(\theta) = |\theta - {center:g}|",
+            dim=1,
+            minima=[(center,)],
+            f_min=0.0,
+            window=tuple(float(w) for w in window),
+            start=(start,),
+        )
+        self.center = center
+
+    def __call__(self, x):
+        x = self._coords(x)
+        return np.abs(x[0] - self.center)
+
+    def grad(self, x):
+        x = self._coords(x)
+        return np.sign(x - self.center)
+
+    def hessian(self, x):
+        x = self._coords(x)
+        return np.zeros((1, 1, *x.shape[1:]))
+
+
+def absolute_value(center: float = 10.0, start: float = 0.0, window=None) -> AbsoluteValue:
+    """f(θ) = |θ − center|, started at ``start``; see ``AbsoluteValue``."""
+    return AbsoluteValue(center, start, window)
+
+
+__all__ += ["AbsoluteValue", "absolute_value"]  # not in ALL, which holds the seven classics

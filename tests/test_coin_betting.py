@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from descent import coin_betting as cb
-from descent import functions, nn
+from descent import functions
 from descent.optimizers import COCOB
 from descent.training import run
 from descent.units import rescaled
@@ -210,21 +210,3 @@ def test_cocob_is_not_invariant_to_rescaling_the_parameters():
     far = rescaled(functions.bowl, params=0.01)  # the minimum 100 times farther
     step = run(COCOB(), far, None, 1).points
     np.testing.assert_allclose(np.abs(step[1] - step[0]), 0.01)
-
-
-def test_scaled_loss_multiplies_loss_and_gradients():
-    data_x = np.random.default_rng(2).normal(size=(5, 4))
-    t = np.array([0, 1, 2, 1, 0])
-    model = nn.MLP(4, [3], 3, seed=0)
-    scaled = cb.ScaledLoss(model, 8.0)
-    assert scaled.params is model.params
-    loss, grads = model.loss_and_gradient(data_x, t)
-    grads = {k: v.copy() for k, v in grads.items()}
-    s_loss, s_grads = scaled.loss_and_gradient(data_x, t)
-    assert s_loss == pytest.approx(8 * loss) and scaled.loss(data_x, t) == pytest.approx(8 * loss)
-    for k in grads:
-        np.testing.assert_allclose(s_grads[k], 8 * grads[k])
-        np.testing.assert_allclose(scaled.gradient(data_x, t)[k], 8 * grads[k])
-    assert scaled.accuracy(data_x, t) == model.accuracy(data_x, t)
-    with pytest.raises(ValueError, match="c must be"):
-        cb.ScaledLoss(model, -1.0)

@@ -1,10 +1,10 @@
-"""descent.units: rescaled test problems, and the exact identities Chapter 10 builds on
+"""descent.units: rescaled test problems and models, and the exact identities Chapter 10 builds on
 (what a change of units does to SGD, RMSProp and Adadelta)."""
 
 import numpy as np
 import pytest
 
-from descent import functions, gradients, units
+from descent import functions, gradients, nn, units
 from descent.optimizers import SGD, Adadelta, RMSProp
 from descent.training import run
 
@@ -120,3 +120,45 @@ def test_adadelta_lr_is_the_square_root_of_a_factor_on_the_numerator_eps():
     with_eps = adadelta_two_eps(f.grad, f.start, 500, eps_u=k**2 * eps, eps_s=eps)
     assert np.allclose(with_lr, with_eps, rtol=1e-9, atol=1e-12)
     assert np.allclose(run(Adadelta(lr=k, eps=eps), f, f.start, 500).points, with_lr, rtol=1e-9)
+
+
+def test_a_rescaled_model_multiplies_loss_and_gradients_and_shares_params():
+    data_x = np.random.default_rng(2).normal(size=(5, 4))
+    t = np.array([0, 1, 2, 1, 0])
+    model = nn.MLP(4, [3], 3, seed=0)
+    scaled = units.rescaled(model, loss=8.0)
+    assert isinstance(scaled, units.RescaledModel) and scaled.params is model.params
+    loss, grads = model.loss_and_gradient(data_x, t)
+    grads = {k: v.copy() for k, v in grads.items()}
+    s_loss, s_grads = scaled.loss_and_gradient(data_x, t)
+    assert s_loss == pytest.approx(8 * loss) and scaled.loss(data_x, t) == pytest.approx(8 * loss)
+    for k in grads:
+        np.testing.assert_allclose(s_grads[k], 8 * grads[k])
+        np.testing.assert_allclose(scaled.gradient(data_x, t)[k], 8 * grads[k])
+    assert scaled.accuracy(data_x, t) == model.accuracy(data_x, t)
+    assert repr(scaled).startswith("RescaledModel(") and "loss=8" in repr(scaled)
+
+
+def test_a_rescaled_model_without_loss_and_gradient_uses_loss_and_gradient():
+    class Line:  # L(w) = (w x − t)² summed, without a loss_and_gradient method
+        params = {"w": np.array([2.0])}
+
+        def loss(self, x, t):
+            return float(np.sum((self.params["w"] * x - t) ** 2))
+
+        def gradient(self, x, t):
+            return {"w": np.array([np.sum(2 * (self.params["w"] * x - t) * x)])}
+
+    x, t = np.array([1.0, 3.0]), np.array([1.0, 1.0])
+    loss, grads = units.rescaled(Line(), loss=0.5).loss_and_gradient(x, t)
+    assert loss == 0.5 * (1.0 + 25.0) and grads["w"][0] == 0.5 * (2.0 + 30.0)
+
+
+def test_rescaling_a_model_refuses_a_parameter_scale_and_bad_input():
+    model = nn.MLP(4, [3], 3, seed=0)
+    with pytest.raises(ValueError, match="loss must be"):
+        units.rescaled(model, loss=-1.0)
+    with pytest.raises(ValueError, match="params=1"):
+        units.rescaled(model, params=2.0)
+    with pytest.raises(TypeError, match="test function"):
+        units.rescaled(np.zeros(3), loss=2.0)

@@ -18,7 +18,7 @@ The package is a set of small modules, each holding one concept::
     descent.newton         Newton's method, the second-order contrast
     descent.stochastic     SGD on least squares: noise, noise floor, step decay
     descent.adaptive       effective per-coordinate learning rates, mini-batch runs
-    descent.units          rescaled problems, for the units argument of Adadelta
+    descent.units          the same problem (test function or model) in other units
     descent.online         online convex problems (the AMSGrad counterexample)
     descent.coin_betting   the 1-D coin-betting game behind COCOB
     descent.schedules      learning-rate schedules, and Scheduled(optimizer, schedule)

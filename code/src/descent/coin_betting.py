@@ -23,10 +23,10 @@ point u (Orabona & Pál, 2016). COCOB-Backprop (``descent.optimizers.COCOB``) is
 bettor run per coordinate, with the gradients' unknown scale estimated on the way.
 
 Also here, for the chapter's experiments: ``cocob_effective_lr`` (COCOB as θ = θ₁ − η S
-with a learning rate η read from its state), ``ScaledLoss`` (a model whose loss is
-multiplied by a constant) and ``IterateAverage`` (an optimizer that also keeps the average
-of its iterates, the point the betting guarantee is about). The test problem whose negative
-gradient is a coin ±1 is ``functions.absolute_value``. numpy only.
+with a learning rate η read from its state) and ``IterateAverage`` (an optimizer that also
+keeps the average of its iterates, the point the betting guarantee is about). The test
+problem whose negative gradient is a coin ±1 is ``functions.absolute_value``; a loss in
+other units is ``units.rescaled(model, loss=c)``. numpy only.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ __all__ = [
     "Betting",
     "CocobTrace",
     "IterateAverage",
-    "ScaledLoss",
     "bet",
     "cocob_effective_lr",
     "cocob_trace",
@@ -346,42 +345,6 @@ def cocob_effective_lr(state: dict, alpha: float = 100.0) -> np.ndarray:
     alpha = _validation.positive("alpha", alpha)
     L, G, R = (np.asarray(state[k], dtype=float) for k in ("L", "G", "R"))
     return (L + R) / (L * np.maximum(G + L, alpha * L))
-
-
-class ScaledLoss:
-    """A model whose loss is multiplied by c > 0 (so are its gradients): the same training
-    problem in other units, as a mini-batch sum instead of a mean would give (c = B).
-
-    It shares ``params`` with the wrapped model, so training it trains the model.
-    ``loss`` is c times the model's loss; ``accuracy`` is unchanged.
-    """
-
-    def __init__(self, model, c: float):
-        self.model = model
-        self.c = _validation.positive("c", c)
-
-    @property
-    def params(self) -> dict:
-        return self.model.params
-
-    def loss(self, x, t) -> float:
-        return self.c * self.model.loss(x, t)
-
-    def accuracy(self, x, t) -> float:
-        return self.model.accuracy(x, t)
-
-    def loss_and_gradient(self, x, t):
-        if hasattr(self.model, "loss_and_gradient"):
-            loss, grads = self.model.loss_and_gradient(x, t)
-        else:
-            loss, grads = self.model.loss(x, t), self.model.gradient(x, t)
-        return self.c * loss, {k: self.c * g for k, g in grads.items()}
-
-    def gradient(self, x, t) -> dict:
-        return self.loss_and_gradient(x, t)[1]
-
-    def __repr__(self) -> str:
-        return f"ScaledLoss({self.model!r}, c={self.c:g})"
 
 
 class IterateAverage:

@@ -1,4 +1,4 @@
-r"""The same test problem measured in other units: rescaled losses and parameters.
+r"""The same problem measured in other units: rescaled losses and parameters.
 
 Changing units changes the numbers an optimizer sees, not the problem. If the loss is
 measured in units a times smaller (a sum over a mini-batch of a examples instead of the
@@ -13,6 +13,10 @@ whose hyperparameters carry no units produces the same iterates on F as on f, ex
 in the new units: φ_t = θ_t / b (``F.to_original(points)`` converts back). Chapter 10 uses
 this to test which optimizers are invariant, and to what degree.
 
+The problem is a test function (``Rescaled``) or a model such as ``descent.nn.MLP``
+(``RescaledModel``, the loss only: a sum over a mini-batch of B examples instead of the
+mean is ``rescaled(model, loss=B)``); ``rescaled`` picks the right one.
+
 Only numpy is imported here.
 """
 
@@ -23,7 +27,7 @@ import numpy as np
 from descent import _validation
 from descent.functions import TestFunction
 
-__all__ = ["Rescaled", "rescaled"]
+__all__ = ["Rescaled", "RescaledModel", "rescaled"]
 
 
 class Rescaled(TestFunction):
@@ -81,8 +85,53 @@ class Rescaled(TestFunction):
         return np.asarray(points, dtype=float) / self.param_scale
 
 
-def rescaled(function, loss: float = 1.0, params: float = 1.0) -> Rescaled:
-    """``function`` in other units: F(φ) = loss · f(params · φ), see ``Rescaled``.
+class RescaledModel:
+    """A model whose loss, and so its gradients, are multiplied by a = ``loss``: the same
+    training problem in other units, F(θ) = a · L(θ).
+
+    It shares ``params`` with the wrapped model, so training it trains the model.
+    ``loss`` is a times the model's loss; ``accuracy`` is unchanged.
+
+    Attributes:
+        original: the model that was rescaled.
+        loss_scale: a.
+    """
+
+    def __init__(self, model, loss: float = 1.0):
+        self.original = model
+        self.loss_scale = _validation.positive("loss", loss)
+
+    @property
+    def params(self) -> dict:
+        return self.original.params
+
+    def loss(self, x, t) -> float:
+        return self.loss_scale * self.original.loss(x, t)
+
+    def accuracy(self, x, t) -> float:
+        return self.original.accuracy(x, t)
+
+    def loss_and_gradient(self, x, t):
+        if hasattr(self.original, "loss_and_gradient"):
+            loss, grads = self.original.loss_and_gradient(x, t)
+        else:
+            loss, grads = self.original.loss(x, t), self.original.gradient(x, t)
+        a = self.loss_scale
+        return a * loss, {k: a * g for k, g in grads.items()}
+
+    def gradient(self, x, t) -> dict:
+        return self.loss_and_gradient(x, t)[1]
+
+    def __repr__(self) -> str:
+        return f"RescaledModel({self.original!r}, loss={self.loss_scale:g})"
+
+
+def rescaled(problem, loss: float = 1.0, params: float = 1.0) -> Rescaled | RescaledModel:
+    """``problem`` in other units: F(φ) = loss · f(params · φ).
+
+    A test function gives a ``Rescaled``; a model (it has ``params`` and ``loss(x, t)``)
+    gives a ``RescaledModel``, which shares the model's parameters and so rescales the
+    loss only (``params`` must then be 1).
 
     >>> from descent import functions
     >>> F = rescaled(functions.bowl, loss=4.0, params=10.0)
@@ -91,4 +140,16 @@ def rescaled(function, loss: float = 1.0, params: float = 1.0) -> Rescaled:
     >>> float(F(F.start)) == 4.0 * float(functions.bowl(functions.bowl.start))
     True
     """
-    return Rescaled(function, loss=loss, params=params)
+    if isinstance(problem, TestFunction):
+        return Rescaled(problem, loss=loss, params=params)
+    if not (hasattr(problem, "params") and hasattr(problem, "loss")):
+        raise TypeError(
+            "problem must be a test function of descent.functions or a model with params "
+            f"and loss(x, t), got {type(problem).__name__}"
+        )
+    if params != 1:
+        raise ValueError(
+            "a model shares its parameters with the rescaled model, so only its loss can "
+            f"be rescaled: use params=1, got params={params!r}"
+        )
+    return RescaledModel(problem, loss=loss)

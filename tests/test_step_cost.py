@@ -24,7 +24,7 @@ CASES["NAdam-psi"] = (NAdam, {"momentum_decay": 0.05})
 def test_state_bytes_are_8_per_state_array_in_float64(case):
     cls, kwargs = CASES[case]
     opt = cls(**kwargs)
-    arrays = step_cost.state_arrays(opt)
+    arrays = step_cost.state_array_names(opt)
     assert step_cost.state_bytes(opt) == 8 * len(arrays)
     assert step_cost.state_bytes(opt, dtype=np.float32) == 4 * len(arrays)
 
@@ -48,7 +48,7 @@ def test_bytes_moved_per_step():
 
 def test_cocob_reads_theta1_but_never_writes_it():
     # 5 state arrays; θ₁ is read only: 2 (θ) + 1 (g) + 5 reads + 4 writes = 12 accesses
-    assert len(step_cost.state_arrays("COCOB")) == 5
+    assert len(step_cost.state_array_names("COCOB")) == 5
     assert step_cost.bytes_moved("COCOB") == 12 * 8
 
 

@@ -55,7 +55,7 @@ __all__ = [
     "on_function",
     "on_model",
     "search_around",
-    "state_arrays",
+    "state_names",
     "summary",
 ]
 
@@ -438,7 +438,7 @@ def compare_around(
 # --------------------------------------------------------------------------- the summary
 
 
-def state_arrays(optimizer, shape=(3, 2)) -> tuple[list, list]:
+def state_names(optimizer, shape=(3, 2)) -> tuple[list, list]:
     """The names of the state an optimizer keeps for one parameter array: those that are
     arrays of the parameter's shape (one copy each), and the others (scalars)."""
     theta = np.zeros(shape)
@@ -458,7 +458,7 @@ def summary(optimizers_: Mapping | None = None) -> list[dict]:
     """
     rows = []
     for name, opt in (optimizers_ or default_optimizers()).items():
-        arrays, scalars = state_arrays(opt)
+        arrays, scalars = state_names(opt)
         torch, optax, keras = LIBRARY_NAMES.get(name, ("?", "?", "?"))
         rows.append(
             {

@@ -83,7 +83,7 @@ __all__ = [
     "measure",
     "passes",
     "scratch_arrays",
-    "state_arrays",
+    "state_array_names",
     "state_bytes",
     "time_step",
     "time_torch",
@@ -120,7 +120,7 @@ def _as_optimizer(opt) -> Optimizer:
 # --------------------------------------------------------------------------- memory
 
 
-def state_arrays(opt, dtype=np.float64, n: int = 1000) -> list[str]:
+def state_array_names(opt, dtype=np.float64, n: int = 1000) -> list[str]:
     """Names of the arrays of θ's size in the state ``init_state`` makes for n parameters."""
     opt = _as_optimizer(opt)
     state = opt.init_state(np.zeros(n, dtype=dtype))
@@ -153,7 +153,7 @@ def bytes_moved(opt, dtype=np.float64, n: int = 64) -> float:
 
     Which state arrays change is found by running three steps on random data."""
     opt, theta, g, state = _prepared(opt, n, seed=1, dtype=dtype)
-    arrays = state_arrays(opt, dtype, n)
+    arrays = state_array_names(opt, dtype, n)
     before = {k: state[k].copy() for k in arrays}
     rng = np.random.default_rng(2)
     for _ in range(3):
@@ -305,7 +305,7 @@ def time_step(opt, n: int, *, fast: bool = True, repeat: int = 5, seed: int = 0)
     with g and −g in turn (so that no state overflows): the values drift a little from
     call to call, the amount of work does not."""
     theta, g = _random_arrays(n, seed)
-    pool = _pool(theta, 2 + len(state_arrays(opt)))
+    pool = _pool(theta, 2 + len(state_array_names(opt)))
     return _time(opt, theta, g, repeat, pool, fast=fast)
 
 
@@ -561,7 +561,7 @@ def measure(
             result.bytes_moved[name] = bytes_moved(name)
             result.passes[name] = {"readable": passes(name, fast=False), "fast": passes(name)}
         # rows of the pool: the most state arrays, then two of scratch space
-        rows = 2 + max(len(state_arrays(name)) for name in names)
+        rows = 2 + max(len(state_array_names(name)) for name in names)
         variants = TORCH_VARIANTS if torch else ()
         timings = {"readable": {}, "fast": {}, **{v: {} for v in variants}}
         for n, repeat in zip(sizes, repeats, strict=True):

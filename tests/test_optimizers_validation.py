@@ -163,3 +163,12 @@ def test_float32_parameters_stay_float32():
     assert params["w"].dtype == np.float32
     assert opt.state["w"]["m"].dtype == np.float32
     np.testing.assert_allclose(params["w"], 0.9, rtol=1e-6)
+
+
+def test_is_real_accepts_numbers_and_refuses_bools_arrays_and_strings():
+    from descent import _validation
+
+    for good in (1, 0.5, np.float32(2.0), np.int64(3), -np.inf):
+        assert _validation.is_real(good), good
+    for bad in (True, np.bool_(True), np.array(1.0), [1.0], "1", None, 1j):
+        assert not _validation.is_real(bad), bad

@@ -14,21 +14,21 @@ import numpy as np
 
 def positive(name: str, value) -> float:
     """Return ``value`` as a float if it is a finite number > 0, else raise ValueError."""
-    if not _is_real(value) or not math.isfinite(value) or value <= 0:
+    if not is_real(value) or not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return float(value)
 
 
 def non_negative(name: str, value) -> float:
     """Return ``value`` as a float if it is a finite number >= 0, else raise ValueError."""
-    if not _is_real(value) or not math.isfinite(value) or value < 0:
+    if not is_real(value) or not math.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return float(value)
 
 
 def in_unit_interval(name: str, value) -> float:
     """Return ``value`` as a float if 0 <= value < 1 (a decay rate), else raise ValueError."""
-    if not _is_real(value) or not 0.0 <= value < 1.0:
+    if not is_real(value) or not 0.0 <= value < 1.0:
         raise ValueError(
             f"{name} must be in [0, 1), got {value!r}; decay rates such as 0.9 or 0.999 are usual"
         )
@@ -87,5 +87,10 @@ def params_and_grads(params: Mapping, grads: Mapping) -> None:
             )
 
 
-def _is_real(value) -> bool:
+def is_real(value) -> bool:
+    """True if ``value`` is a real number: a Python or numpy integer or float, not a bool
+    (True would otherwise pass as 1) and not an array."""
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+_is_real = is_real  # the old name, until descent.schedules calls is_real

@@ -233,11 +233,7 @@ def _fraction_rule(fraction) -> Callable:
 
 def _check_fraction(beta, t) -> float:
     where = "" if t is None else f" in round {t}"
-    if (
-        isinstance(beta, bool)
-        or not isinstance(beta, (int, float, np.integer, np.floating))
-        or not -1.0 <= beta <= 1.0
-    ):
+    if not _validation.is_real(beta) or not -1.0 <= beta <= 1.0:
         raise ValueError(
             f"the fraction{where} must be a number in [-1, 1] (betting more than the "
             f"wealth could make it negative), got {beta!r}"

@@ -93,4 +93,3 @@ def is_real(value) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
-_is_real = is_real  # the old name, until descent.schedules calls is_real

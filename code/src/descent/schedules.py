@@ -82,7 +82,7 @@ class Schedule:
     def __mul__(self, other):
         if isinstance(other, Schedule):
             return Product(self, other)
-        if _validation._is_real(other):
+        if _validation.is_real(other):
             return Product(Constant(other), self)
         return NotImplemented
 
@@ -127,7 +127,7 @@ def _whole(name: str, value) -> int:
 
 def _fraction(name: str, value) -> float:
     """``value`` as a float if 0 <= value <= 1, else a ValueError naming it."""
-    if not _validation._is_real(value) or not 0.0 <= value <= 1.0:
+    if not _validation.is_real(value) or not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must be a factor in [0, 1], got {value!r}")
     return float(value)
 

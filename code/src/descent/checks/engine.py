@@ -90,12 +90,13 @@ class Exercise:
         params: its parameter list as written in the stub, e.g. "theta, v, g, lr, momentum"
             (a class's: those of ``__init__``, after ``self``).
         reference: a correct solution, called exactly as the student's function is.
-        cases: builds the seeded test inputs (``Case``s, tuples or single arguments), the
-            most telling one first.
+        cases: builds the seeded test inputs (``Case`` objects, tuples or single
+            arguments), the most telling one first.
         returns: for a function that returns a tuple, the names of its items in order,
             e.g. ("theta_new", "v_new"); None for a single value.
         hints: the hints of a wrong answer, from the idea to more help (see ``check``).
-        rtol, atol: the tolerances of the comparison.
+        rtol: the relative tolerance of the comparison (``np.allclose``).
+        atol: its absolute tolerance.
         unchanged: indices of the arguments the student's function must leave as they were.
         diagnose: names a known mistake (see ``check``).
         run: ``run(fn, *args)``, how a solution is run on a case's arguments when its return

@@ -237,6 +237,7 @@ def check_epoch_indices():
 
     There is no single right answer (any random order will do), so the checker tests these
     properties, plus: the same seed gives the same batches, and two epochs drawn from one
-    generator differ. The cases are (n, batch_size, seed of rng).
+    generator differ.
     """
+    # (n, batch_size, the seed of rng)
     return [(10, 3, 0), (12, 4, 1), (7, 7, 2), (5, 10, 3), (1, 1, 4), (100, 32, 5), (64, 1, 6)]

@@ -134,10 +134,9 @@ def check_rmsprop_step_inplace():
     is ignored. The values are compared with the rule (any order of the operations that
     agrees to ~1e-10 is right), then the memory the function allocates on arrays of
     ``ALLOCATION_SIZE`` entries must stay below a tenth of one such array.
-
-    The cases are θ, s, g, η, ρ, ε and a scratch array; the first has s = 0 and g = 0 in
-    some entries (only ε prevents 0/0) and an ε large enough to show where it is added.
     """
+    # θ, s, g, η, ρ, ε and a scratch array; the first case has s = 0 and g = 0 in some
+    # entries (only ε prevents 0/0) and an ε large enough to show where it is added
     rng = np.random.default_rng(12)
 
     def rand(shape, lr, rho, eps, scale=1.0):

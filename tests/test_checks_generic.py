@@ -1,17 +1,24 @@
 """Every checker in descent.checks.__all__, fed the same generic students.
 
-Each checker carries an ``exercise`` record (``@exercise`` in descent/checks/engine.py): the
-student's function's name, its parameters and a reference solution. From it these tests
-build, for every checker, checkers added later included:
+Each checker carries its exercise's declaration (``@exercise`` in
+descent/checks/engine.py): the student's function's name, its parameters, a reference
+solution, the cases and the inputs that must stay unchanged. From it these tests build,
+for every checker, checkers added later included:
 
-- a stub raising NotImplementedError: "not implemented yet", never an exception, even in
-  strict mode;
+- the reference itself: it passes, even in strict mode, on every case;
+- a stub raising NotImplementedError, and one returning None: "not implemented yet",
+  never an exception, even in strict mode;
 - a function raising ZeroDivisionError on its own line: status "error", the message names
   the exception and shows that line, with nothing from descent's internals, and strict mode
-  raises AssertionError;
+  (the argument, or the environment) raises AssertionError;
 - the reference's answer with an extra axis, and with the other kind of dtype (integers for
   floats and the reverse), where the answer is an array: status "wrong", and the message
-  says "shape" or "dtype".
+  says "shape" or "dtype";
+- the reference's answer from a function that then changes one of the inputs the exercise
+  says must stay unchanged: status "wrong", and the message names that input.
+
+What is particular to one exercise (its known mistakes, their diagnoses, alternative right
+answers, which inputs must stay unchanged) is tested in its module's tests.
 
 The book's side is checked too: every checker runs in strict mode in a hidden cell of some
 chapter, on that chapter's own solution, so CI (nbval) fails if a solution or a checker
@@ -20,16 +27,18 @@ breaks.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from descent import checks
-from descent.checks.engine import Exercise
+from descent.checks.engine import Case, Exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKERS = sorted(name for name in checks.__all__ if name.startswith("check_"))
@@ -98,6 +107,20 @@ def _other_dtype(value):
     return array.astype(float) if array.dtype.kind in "biu" else array.astype(int)
 
 
+def _first_args(record: Exercise) -> tuple:
+    case = list(record.cases())[0]
+    return copy.deepcopy(case.args if isinstance(case, Case) else case)
+
+
+def _in_place(record: Exercise) -> bool:
+    """Does the exercise's function change its arguments and return nothing?"""
+    return not record.verdict and record.reference(*_first_args(record)) is None
+
+
+def _params(record: Exercise) -> list[str]:
+    return [p.split("=")[0].strip() for p in record.params.split(",")]
+
+
 def _flat(message: str) -> str:
     return " ".join(message.split())
 
@@ -113,21 +136,39 @@ def test_the_record_matches_the_reference(name, capsys, tmp_path):
     student = _student(record, "pass", tmp_path)  # the parameters are valid Python
     params = list(inspect.signature(student).parameters)
     inspect.signature(record.reference).bind(*params)  # called like the student's function
+    assert params == _params(record)
     result = getattr(checks, name)(record.reference, strict=True)
-    assert result.passed and result.status == "passed", result.message
-    assert capsys.readouterr().out.startswith("✔")
+    assert result.passed and result.status == "passed" and result, result.message
+    assert result.name == record.name and result.case is None
+    n = len(list(record.cases()))
+    assert n >= 2, f"{name} has {n} case: too few to tell a right answer from a lucky one"
+    out = capsys.readouterr().out
+    assert out.startswith(f"✔ {record.name}: ") and out.strip() == result.message
+    assert f"correct on all {n} test cases" in " ".join(out.split())
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_the_cases_are_seeded(name):
+    record = _record(name)
+    with np.printoptions(threshold=sys.maxsize):  # every entry of every array
+        first, again = repr(list(record.cases())), repr(list(record.cases()))
+    assert first == again, f"{name}: two calls built different cases"
 
 
 @pytest.mark.parametrize("name", CHECKERS)
 def test_a_stub_is_not_implemented_even_in_strict_mode(name, tmp_path, capsys, monkeypatch):
     record, checker = _record(name), getattr(checks, name)
-    stub = _student(record, "# your code here\nraise NotImplementedError", tmp_path)
-    result = checker(stub, strict=True)
-    assert result.status == "not implemented" and not result.passed
-    assert "not implemented yet" in result.message
-    monkeypatch.setenv("CI", "true")
-    assert checker(stub).status == "not implemented"
-    assert capsys.readouterr().out.count("not implemented yet") == 2
+    stubs = [_student(record, "# your code here\nraise NotImplementedError", tmp_path)]
+    if not record.is_class and not _in_place(record):  # "..." returns None: no answer yet
+        stubs.append(_student(record, "...", tmp_path))
+    for stub in stubs:
+        result = checker(stub, strict=True)
+        assert result.status == "not implemented" and not result.passed, result.message
+        assert result.message.startswith(f"… {record.name}: not implemented yet")
+        monkeypatch.setenv("CI", "true")
+        assert checker(stub).status == "not implemented"
+        monkeypatch.delenv("CI")
+    assert capsys.readouterr().out.count("not implemented yet") == 2 * len(stubs)
 
 
 @pytest.mark.parametrize("name", CHECKERS)
@@ -137,43 +178,81 @@ def test_an_exception_shows_the_students_line_only(name, tmp_path, capsys):
     result = checker(raises)
     assert result.status == "error" and not result.passed, result.message
     assert result.message == capsys.readouterr().out.strip()
-    assert "raised ZeroDivisionError" in result.message and "division by zero" in result.message
+    assert result.message.startswith(f"✘ {record.name} raised ZeroDivisionError")
+    assert "division by zero" in result.message
     assert "scale = 1 / zero" in result.message  # the student's own line
     assert f"in {record.name}" in result.message
     assert "Traceback" not in result.message and DESCENT_DIR not in result.message
     assert not re.search(r"\w+\.py\b", result.message), result.message  # no internal files
     with pytest.raises(AssertionError, match="ZeroDivisionError"):
         checker(raises, strict=True)
+    assert capsys.readouterr().out == ""  # the message is in the exception, not twice
 
 
 @pytest.mark.parametrize("name", CHECKERS)
-def test_a_wrong_shape_is_named(name, capsys):
+def test_not_a_function_is_an_error(name, capsys):
+    record, checker = _record(name), getattr(checks, name)
+    for value in (None, 42):
+        result = checker(value)
+        assert result.status == "error" and not result.passed
+        kind = type(value).__name__
+        assert result.message == f"✘ {record.name}: expected a function, got {kind}."
+
+
+@pytest.mark.parametrize("variable, value", [("DESCENT_STRICT_CHECKS", "1"), ("CI", "true")])
+@pytest.mark.parametrize("name", CHECKERS)
+def test_strict_mode_comes_from_the_environment(name, variable, value, tmp_path, monkeypatch):
+    record, checker = _record(name), getattr(checks, name)
+    raises = _student(record, "zero = 0\nscale = 1 / zero\nreturn scale", tmp_path)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(AssertionError, match=f"{record.name} raised ZeroDivisionError"):
+        checker(raises)
+    assert checker(raises, strict=False, hint=None).status == "error"  # the argument wins
+    assert checker(record.reference).passed
+
+
+@pytest.mark.parametrize("change, word", [(_extra_axis, "shape"), (_other_dtype, "dtype")])
+@pytest.mark.parametrize("name", CHECKERS)
+def test_a_wrong_shape_or_dtype_is_named(name, change, word, capsys):
     record, checker = _record(name), getattr(checks, name)
     if record.is_class:
         pytest.skip(f"{record.name} is a class: its checker tests the objects it makes")
-    student = _distorted(record, _extra_axis)
+    student = _distorted(record, change)
     result = checker(student)
     if not student.changed:
-        pytest.skip(f"{record.name} returns nothing: it changes its arguments in place")
+        pytest.skip(f"{record.name} returns no array whose {word} could be wrong")
     assert result.status == "wrong" and not result.passed, result.message
-    assert "shape" in result.message.lower(), result.message
+    assert word in _flat(result.message).lower(), result.message
     with pytest.raises(AssertionError):
         checker(student, strict=True)
 
 
+def _changing(record: Exercise, k: int):
+    """A student returning the reference's answer, who then changes its k-th argument."""
+
+    def student(*args, **kwargs):
+        result = record.reference(*args, **kwargs)
+        np.add(args[k], 1, out=args[k], casting="unsafe")
+        return result
+
+    student.__name__ = record.name
+    return student
+
+
 @pytest.mark.parametrize("name", CHECKERS)
-def test_a_wrong_dtype_is_named(name, capsys):
+def test_a_changed_input_is_named(name, capsys):
     record, checker = _record(name), getattr(checks, name)
-    if record.is_class:
-        pytest.skip(f"{record.name} is a class: its checker tests the objects it makes")
-    student = _distorted(record, _other_dtype)
-    result = checker(student)
-    if not student.changed:
-        pytest.skip(f"{record.name} returns no array: no dtype to get wrong")
-    assert result.status == "wrong" and not result.passed, result.message
-    assert "dtype" in _flat(result.message), result.message
-    with pytest.raises(AssertionError):
-        checker(student, strict=True)
+    if not record.unchanged:
+        pytest.skip(f"{record.name} does not say that its inputs stay unchanged")
+    arrays = [k for k in record.unchanged if isinstance(_first_args(record)[k], np.ndarray)]
+    assert arrays, f"{name}: none of the inputs that must stay unchanged is an array"
+    for k in arrays:  # a number cannot be changed in place
+        result = checker(_changing(record, k))
+        assert result.status == "wrong" and result.case == 0, result.message
+        flat = _flat(result.message)
+        assert f"changed its input {_params(record)[k]}" in flat, result.message
+        with pytest.raises(AssertionError, match="changed its input"):
+            checker(_changing(record, k), strict=True)
 
 
 # --------------------------------------------------------------------------- the book

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check, exercise
+from descent.checks.engine import Case, exercise
 
 
 def _adadelta_step(theta, s, u, g, lr, rho, eps):
@@ -93,8 +93,18 @@ def _diagnose_adadelta_step(case, received, expected) -> str | None:
     "theta, s, u, g, lr, rho, eps",
     reference=_adadelta_step,
     returns=("theta_new", "s_new", "u_new"),
+    hints=(
+        "Four lines, in the order of the algorithm box. The step Δ uses the average u from "
+        "before this step, and the new s.",
+        "Δ is the gradient times the ratio of two roots, both with ε inside: the one of u "
+        "over the one of s. Then u averages Δ², and θ moves by −η Δ. Return new arrays.",
+    ),
+    rtol=1e-7,
+    atol=1e-12,
+    unchanged=(0, 1, 2, 3),
+    diagnose=_diagnose_adadelta_step,
 )
-def check_adadelta_step(fn, *, strict=None, hint=None) -> CheckResult:
+def check_adadelta_step():
     """Chapter 10: ``fn(theta, s, u, g, lr, rho, eps)`` returns ``(theta_new, s_new, u_new)``
     after one Adadelta step for arrays of any shape:
 
@@ -116,30 +126,10 @@ def check_adadelta_step(fn, *, strict=None, hint=None) -> CheckResult:
     first_theta, first_g = np.array([1.0, -2.0]), np.array([2.0, -0.5])
     theta_2, s_2 = np.array([0.5, 1.5, -1.0]), np.array([0.4, 1.0, 0.01])
     u_2, g_2 = np.array([1e-3, 4e-4, 2e-5]), np.array([1.0, -2.0, 0.1])
-    cases = [
+    return [
         Case((first_theta, np.zeros(2), np.zeros(2), first_g, 1.0, 0.9, 1e-6)),  # first step
         Case((theta_2, s_2, u_2, g_2, 1.0, 0.95, 1e-6)),
         state((2, 3), 0.5, 0.9, 1e-4),
         state(4, 2.0, 0.5, 1e-2),
         state((3, 2), 1.0, 0.99, 1e-8, g_scale=1e-3),
     ]
-    hint_texts = (
-        "Four lines, in the order of the algorithm box. The step Δ uses the average u from "
-        "before this step, and the new s.",
-        "Δ is the gradient times the ratio of two roots, both with ε inside: the one of u "
-        "over the one of s. Then u averages Δ², and θ moves by −η Δ. Return new arrays.",
-    )
-    return check(
-        fn,
-        _adadelta_step,
-        cases,
-        name="adadelta_step",
-        hint=hint_texts,
-        level=hint,
-        unchanged=(0, 1, 2, 3),
-        strict=strict,
-        rtol=1e-7,
-        atol=1e-12,
-        diagnose=_diagnose_adadelta_step,
-        returns=("theta_new", "s_new", "u_new"),
-    )

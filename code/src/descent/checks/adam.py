@@ -7,7 +7,7 @@ import functools
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, WrongResult, check, exercise, state_arrays
+from descent.checks.engine import Case, WrongResult, exercise, state_arrays
 
 
 def _adam_step(
@@ -47,31 +47,24 @@ def _adam_step(
     return theta - lr * step, m, v, t + 1
 
 
-def _adam_stacked(fn):
-    """``fn``'s result (θ, m, v, t) as one array of shape (4, *θ.shape), rows θ, m, v, t,
-    so that the engine compares all four at once."""
-
-    def stacked(theta, m, v, t, g, lr, beta1, beta2, eps):
-        result = fn(theta, m, v, t, g, lr, beta1, beta2, eps)
-        if result is None or result is Ellipsis:
-            return result
-        names, shape = ("theta_new", "m_new", "v_new", "t_new"), np.shape(theta)
-        if not isinstance(result, (tuple, list)) or len(result) != 4:
-            state_arrays(result, names, shape)  # raises WrongResult: says what is wrong
-        *arrays, t_new = result
-        parts = state_arrays(arrays, names[:3], shape)
-        if np.size(t_new) != 1:
-            raise WrongResult(f"t_new must be one number, the new step count; got {t_new!r}.")
-        return np.stack([*parts, np.full(shape, float(np.ravel(t_new)[0]))])
-
-    stacked.__name__ = getattr(fn, "__name__", "adam_step")
-    stacked.__wrapped__ = fn
-    return stacked
+_ADAM_NAMES = ("theta_new", "m_new", "v_new", "t_new")
 
 
-def _adam_reference(theta, m, v, t, g, lr, beta1, beta2, eps):
-    theta_new, m_new, v_new, t_new = _adam_step(theta, m, v, t, g, lr, beta1, beta2, eps)
-    return np.stack([theta_new, m_new, v_new, np.full(np.shape(theta), float(t_new))])
+def _adam_rows(fn, theta, *args):
+    """``fn(theta, *args)``'s result (θ, m, v, t) as one array of shape (4, *θ.shape), rows
+    θ, m, v, t, so that the engine compares all four at once; WrongResult, with a sentence,
+    if it is not four such items. Adam's family (AdamW, Chapter 12) shares it."""
+    result = fn(theta, *args)
+    if result is None or result is Ellipsis:
+        return result
+    shape = np.shape(theta)
+    if not isinstance(result, (tuple, list)) or len(result) != 4:
+        state_arrays(result, _ADAM_NAMES, shape)  # raises WrongResult: says what is wrong
+    *arrays, t_new = result
+    parts = state_arrays(arrays, _ADAM_NAMES[:3], shape)
+    if np.size(t_new) != 1:
+        raise WrongResult(f"t_new must be one number, the new step count; got {t_new!r}.")
+    return np.stack([*parts, np.full(shape, float(np.ravel(t_new)[0]))])
 
 
 def _diagnose_adam_step(case, received, expected) -> str | None:
@@ -122,10 +115,9 @@ def _diagnose_adam_step(case, received, expected) -> str | None:
         ),
     ]
     for keywords, text in known:
-        wrong = _adam_step(*case.args, **keywords)
-        stacked = np.stack([*wrong[:3], np.full(np.shape(theta), float(wrong[3]))])
         with np.errstate(all="ignore"):
-            if np.allclose(got, stacked, rtol=1e-6, atol=1e-12, equal_nan=True):
+            wrong = _adam_rows(functools.partial(_adam_step, **keywords), *case.args)
+            if np.allclose(got, wrong, rtol=1e-6, atol=1e-12, equal_nan=True):
                 return text
     ascent = theta + (theta - expected[0])
     if np.allclose(got[0], ascent, rtol=1e-6, atol=1e-12):
@@ -137,9 +129,20 @@ def _diagnose_adam_step(case, received, expected) -> str | None:
     "adam_step",
     "theta, m, v, t, g, lr, beta1, beta2, eps",
     reference=_adam_step,
-    returns=("theta_new", "m_new", "v_new", "t_new"),
+    returns=_ADAM_NAMES,
+    hints=(
+        "Follow the algorithm box line by line: the two moment averages, their bias "
+        "corrections, then the step. The rows shown are θ, m, v and t.",
+        "Count this update before the bias correction (the first update has t = 1), correct "
+        "m and v each with its own β, and add ε outside the square root of v̂.",
+    ),
+    rtol=1e-7,
+    atol=1e-12,
+    unchanged=(0, 1, 2, 3),
+    diagnose=_diagnose_adam_step,
+    run=_adam_rows,
 )
-def check_adam_step(fn, *, strict=None, hint=None) -> CheckResult:
+def check_adam_step():
     """Chapter 11: ``fn(theta, m, v, t, g, lr, beta1, beta2, eps)`` performs one Adam update
     (Algorithm 1 of Kingma & Ba, ε outside the root, as torch) and returns
     ``(theta_new, m_new, v_new, t_new)``; ``m``, ``v`` are the moment estimates and ``t`` the
@@ -155,45 +158,15 @@ def check_adam_step(fn, *, strict=None, hint=None) -> CheckResult:
         theta, g = rng.normal(size=shape), scale * rng.normal(size=shape)
         return Case((theta, m, v, t, g, lr, beta1, beta2, eps))
 
-    cases = [
-        Case(
-            (
-                np.array([1.0, -2.0]),
-                np.zeros(2),
-                np.zeros(2),
-                0,
-                np.array([0.5, -1.0]),
-                0.1,
-                0.9,
-                0.999,
-                1e-8,
-            )
-        ),
+    first = (np.array([1.0, -2.0]), np.zeros(2), np.zeros(2), 0, np.array([0.5, -1.0]))
+    return [
+        Case((*first, 0.1, 0.9, 0.999, 1e-8)),
         state(3, 5, 0.01, 0.9, 0.999, 1e-8),
         state((2, 3), 100, 1e-3, 0.9, 0.99, 1e-8),
         state(4, 3, 0.01, 0.9, 0.999, 1e-8, scale=1e-4),  # tiny gradients: ε matters
         state(3, 20, 0.05, 0.8, 0.999, 0.1),
         state(2, 1000, 0.01, 0.0, 0.9, 1e-8),
     ]
-    hint_texts = (
-        "Follow the algorithm box line by line: the two moment averages, their bias "
-        "corrections, then the step. The rows shown are θ, m, v and t.",
-        "Count this update before the bias correction (the first update has t = 1), correct "
-        "m and v each with its own β, and add ε outside the square root of v̂.",
-    )
-    return check(
-        _adam_stacked(fn),
-        _adam_reference,
-        cases,
-        name="adam_step",
-        hint=hint_texts,
-        level=hint,
-        unchanged=(0, 1, 2, 3),
-        strict=strict,
-        rtol=1e-7,
-        atol=1e-12,
-        diagnose=_diagnose_adam_step,
-    )
 
 
 # --------------------------------------------------------------------------- the class
@@ -285,10 +258,6 @@ def _training(cls, lr, beta1, beta2, eps, shapes, seed, steps, resume_at, scale=
     return np.concatenate([*flat, [float(t)]])
 
 
-def _adam_training_reference(lr, beta1, beta2, eps, shapes, seed, steps, resume_at, scale=1.0):
-    return _training(_AdamOptimizer, lr, beta1, beta2, eps, shapes, seed, steps, None, scale)
-
-
 def _diagnose_adam_optimizer(case, received, expected) -> str | None:
     got = np.asarray(received, dtype=float)
     if got.shape != expected.shape:
@@ -314,14 +283,23 @@ def _diagnose_adam_optimizer(case, received, expected) -> str | None:
     return None
 
 
-def _adam_optimizer_record(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _AdamOptimizer(lr, beta1, beta2, eps)
-
-
 @exercise(
-    "AdamOptimizer", "lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8", reference=_adam_optimizer_record
+    "AdamOptimizer",
+    "lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8",
+    reference=_AdamOptimizer,
+    hints=(
+        "Keep, for each key of params, its own m and v, made as zeros of that parameter's "
+        "shape on its first update; count the updates in self.t before the bias correction.",
+        "state_dict() must return copies of m, v and t, which later updates do not change; "
+        "load_state_dict puts copies back. Change the parameter arrays in place (-=), not "
+        "by putting new arrays into the dict.",
+    ),
+    rtol=1e-9,
+    atol=1e-12,
+    diagnose=_diagnose_adam_optimizer,
+    run=_training,
 )
-def check_adam_optimizer(cls, *, strict=None, hint=None) -> CheckResult:
+def check_adam_optimizer():
     """Chapter 11: ``cls(lr, beta1, beta2, eps)`` makes an Adam optimizer in the style of
     *Deep Learning from Scratch*: ``update(params, grads)`` changes every array of the dict
     ``params`` in place by one Adam step (an m and a v per key, made on its first update),
@@ -331,7 +309,7 @@ def check_adam_optimizer(cls, *, strict=None, hint=None) -> CheckResult:
     The runs compare the parameters after a few updates, and t, with a reference
     implementation (the same iterates as ``descent.optimizers.Adam``)."""
     model = {"W": (2, 3), "b": (3,)}
-    cases = [
+    return [
         Case(
             (0.1, 0.9, 0.999, 1e-8, {"w": (2,)}, 1, 1, None),
             label="one update of params {'w': 2 numbers}, lr = 0.1 (the default betas, eps)",
@@ -353,28 +331,3 @@ def check_adam_optimizer(cls, *, strict=None, hint=None) -> CheckResult:
             + "3 and resuming a fresh optimizer from it",
         ),
     ]
-    hint_texts = (
-        "Keep, for each key of params, its own m and v, made as zeros of that parameter's "
-        "shape on its first update; count the updates in self.t before the bias correction.",
-        "state_dict() must return copies of m, v and t, which later updates do not change; "
-        "load_state_dict puts copies back. Change the parameter arrays in place (-=), not "
-        "by putting new arrays into the dict.",
-    )
-
-    def trained(lr, beta1, beta2, eps, shapes, seed, steps, resume_at, scale=1.0):
-        return _training(cls, lr, beta1, beta2, eps, shapes, seed, steps, resume_at, scale)
-
-    trained.__name__ = getattr(cls, "__name__", "AdamOptimizer")
-    trained.__wrapped__ = cls
-    return check(
-        trained,
-        _adam_training_reference,
-        cases,
-        name=trained.__name__,
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-        rtol=1e-9,
-        atol=1e-12,
-        diagnose=_diagnose_adam_optimizer,
-    )

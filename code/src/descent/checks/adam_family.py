@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from descent.checks.adam import _adam_step
-from descent.checks.engine import Case, CheckResult, WrongResult, check, exercise, state_arrays
-
-_NAMES = ("theta_new", "m_new", "v_new", "t_new")
+from descent.checks.adam import _ADAM_NAMES, _adam_rows, _adam_step
+from descent.checks.engine import Case, exercise
 
 
 def _adamw_step(
@@ -28,36 +28,6 @@ def _adamw_step(
         return theta_new * (1 - lr * weight_decay), m_new, v_new, t_new
     factor = 1 - weight_decay if mistake == "no_lr" else 1 - lr * weight_decay
     return _adam_step(theta * factor, m, v, t, g, *args)
-
-
-def _stacked(fn):
-    """``fn``'s result (θ, m, v, t) as one array of shape (4, *θ.shape), rows θ, m, v, t."""
-
-    def stacked(theta, m, v, t, g, lr, beta1, beta2, eps, weight_decay):
-        result = fn(theta, m, v, t, g, lr, beta1, beta2, eps, weight_decay)
-        if result is None or result is Ellipsis:
-            return result
-        shape = np.shape(theta)
-        if not isinstance(result, (tuple, list)) or len(result) != 4:
-            state_arrays(result, _NAMES, shape)  # raises WrongResult: says what is wrong
-        *arrays, t_new = result
-        parts = state_arrays(arrays, _NAMES[:3], shape)
-        if np.size(t_new) != 1:
-            raise WrongResult(f"t_new must be one number, the new step count; got {t_new!r}.")
-        return np.stack([*parts, np.full(shape, float(np.ravel(t_new)[0]))])
-
-    stacked.__name__ = getattr(fn, "__name__", "adamw_step")
-    stacked.__wrapped__ = fn
-    return stacked
-
-
-def _as_rows(result):
-    theta, m, v, t = result
-    return np.stack([theta, m, v, np.full(np.shape(theta), float(t))])
-
-
-def _reference(theta, m, v, t, g, lr, beta1, beta2, eps, weight_decay):
-    return _as_rows(_adamw_step(theta, m, v, t, g, lr, beta1, beta2, eps, weight_decay))
 
 
 _KNOWN = (
@@ -85,7 +55,7 @@ def _diagnose(case, received, expected) -> str | None:
     if got.shape != expected.shape:
         return None
     for mistake, text in _KNOWN:
-        wrong = _as_rows(_adamw_step(*case.args, mistake=mistake))
+        wrong = _adam_rows(functools.partial(_adamw_step, mistake=mistake), *case.args)
         if np.allclose(got, wrong, rtol=1e-9, atol=1e-14):
             return text
     return None
@@ -95,9 +65,20 @@ def _diagnose(case, received, expected) -> str | None:
     "adamw_step",
     "theta, m, v, t, g, lr, beta1, beta2, eps, weight_decay",
     reference=_adamw_step,
-    returns=_NAMES,
+    returns=_ADAM_NAMES,
+    hints=(
+        "AdamW is Adam plus one line: a weight decay that does not pass through m and v. "
+        "The rows shown are θ, m, v and t.",
+        "First shrink θ by the factor 1 − ηλ. Then take Adam's step of Chapter 11 with the "
+        "gradient g unchanged.",
+    ),
+    rtol=1e-7,
+    atol=1e-12,
+    unchanged=(0, 1, 2, 3),
+    diagnose=_diagnose,
+    run=_adam_rows,
 )
-def check_adamw_step(fn, *, strict=None, hint=None) -> CheckResult:
+def check_adamw_step():
     """Chapter 12: ``fn(theta, m, v, t, g, lr, beta1, beta2, eps, weight_decay)`` performs
     one AdamW update (decoupled weight decay, as torch.optim.AdamW: θ ← θ − η λ θ, then
     Adam's step with g as it is) and returns ``(theta_new, m_new, v_new, t_new)``, with
@@ -111,28 +92,9 @@ def check_adamw_step(fn, *, strict=None, hint=None) -> CheckResult:
         return Case((theta, m, v, t, g, lr, 0.9, 0.999, 1e-8, wd))
 
     first = (np.array([2.0, -1.0]), np.zeros(2), np.zeros(2), 0, np.array([0.5, -1.0]))
-    cases = [
+    return [
         Case((*first, 0.1, 0.9, 0.999, 1e-8, 0.5)),
         state(3, 5, 0.05, 0.2),
         state((2, 3), 100, 0.01, 1.0, scale=10.0),
         state(4, 30, 0.02, 0.1, scale=1e-3),
     ]
-    hints = (
-        "AdamW is Adam plus one line: a weight decay that does not pass through m and v. "
-        "The rows shown are θ, m, v and t.",
-        "First shrink θ by the factor 1 − ηλ. Then take Adam's step of Chapter 11 with the "
-        "gradient g unchanged.",
-    )
-    return check(
-        _stacked(fn),
-        _reference,
-        cases,
-        name="adamw_step",
-        hint=hints,
-        level=hint,
-        unchanged=(0, 1, 2, 3),
-        strict=strict,
-        rtol=1e-7,
-        atol=1e-12,
-        diagnose=_diagnose,
-    )

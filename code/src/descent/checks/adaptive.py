@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check, diagnose_pair, exercise
+from descent.checks.engine import Case, diagnose_pair, exercise
 
 
 def _adagrad_step(theta, h, g, lr, eps):
@@ -137,9 +137,22 @@ def _adaptive_cases(seed: int, with_rho: bool) -> list[Case]:
 
 
 @exercise(
-    "adagrad_step", "theta, h, g, lr, eps", reference=_adagrad_step, returns=("theta_new", "h_new")
+    "adagrad_step",
+    "theta, h, g, lr, eps",
+    reference=_adagrad_step,
+    returns=("theta_new", "h_new"),
+    hints=(
+        "Two lines of the algorithm box: first add the squared gradient to the sum h, then "
+        "take the step with the new h.",
+        "Each entry's step is η times its gradient divided by the square root of its own h, "
+        "with ε added outside the root. Return new arrays, θ first.",
+    ),
+    rtol=1e-7,
+    atol=1e-12,
+    unchanged=(0, 1, 2),
+    diagnose=diagnose_pair("h", _adagrad_mistakes),
 )
-def check_adagrad_step(fn, *, strict=None, hint=None) -> CheckResult:
+def check_adagrad_step():
     """Chapter 8: ``fn(theta, h, g, lr, eps)`` returns ``(theta_new, h_new)`` after one
     AdaGrad step, for arrays of any shape:
 
@@ -147,26 +160,7 @@ def check_adagrad_step(fn, *, strict=None, hint=None) -> CheckResult:
 
     (ε outside the root, as torch), the same iterates as ``descent.optimizers.AdaGrad``.
     """
-    hint_texts = (
-        "Two lines of the algorithm box: first add the squared gradient to the sum h, then "
-        "take the step with the new h.",
-        "Each entry's step is η times its gradient divided by the square root of its own h, "
-        "with ε added outside the root. Return new arrays, θ first.",
-    )
-    return check(
-        fn,
-        _adagrad_step,
-        _adaptive_cases(8, with_rho=False),
-        name="adagrad_step",
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-        rtol=1e-7,
-        atol=1e-12,
-        unchanged=(0, 1, 2),
-        diagnose=diagnose_pair("h", _adagrad_mistakes),
-        returns=("theta_new", "h_new"),
-    )
+    return _adaptive_cases(8, with_rho=False)
 
 
 @exercise(
@@ -174,8 +168,18 @@ def check_adagrad_step(fn, *, strict=None, hint=None) -> CheckResult:
     "theta, s, g, lr, rho, eps",
     reference=_rmsprop_step,
     returns=("theta_new", "s_new"),
+    hints=(
+        "Two lines of the algorithm box: first update the running average s of the squared "
+        "gradients, then take the step with the new s.",
+        "The average keeps the fraction ρ of the old s and adds (1 − ρ) times g²; the step "
+        "divides the gradient by √s + ε, with ε outside the root. Return new arrays, θ first.",
+    ),
+    rtol=1e-7,
+    atol=1e-12,
+    unchanged=(0, 1, 2),
+    diagnose=diagnose_pair("s", _rmsprop_mistakes),
 )
-def check_rmsprop_step(fn, *, strict=None, hint=None) -> CheckResult:
+def check_rmsprop_step():
     """Chapter 9: ``fn(theta, s, g, lr, rho, eps)`` returns ``(theta_new, s_new)`` after one
     RMSProp step, for arrays of any shape:
 
@@ -183,23 +187,4 @@ def check_rmsprop_step(fn, *, strict=None, hint=None) -> CheckResult:
 
     (ε outside the root, as torch), the same iterates as ``descent.optimizers.RMSProp``.
     """
-    hint_texts = (
-        "Two lines of the algorithm box: first update the running average s of the squared "
-        "gradients, then take the step with the new s.",
-        "The average keeps the fraction ρ of the old s and adds (1 − ρ) times g²; the step "
-        "divides the gradient by √s + ε, with ε outside the root. Return new arrays, θ first.",
-    )
-    return check(
-        fn,
-        _rmsprop_step,
-        _adaptive_cases(9, with_rho=True),
-        name="rmsprop_step",
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-        rtol=1e-7,
-        atol=1e-12,
-        unchanged=(0, 1, 2),
-        diagnose=diagnose_pair("s", _rmsprop_mistakes),
-        returns=("theta_new", "s_new"),
-    )
+    return _adaptive_cases(9, with_rho=True)

@@ -12,7 +12,6 @@ from descent.checks.engine import (
     _result,
     check,
     exercise,
-    report,
     state_arrays,
 )
 
@@ -68,53 +67,65 @@ def _diagnose_affine_backward(k: int):
     return diagnose
 
 
-@exercise("affine_backward", "x, W, dout", reference=_affine_backward, returns=("dx", "dW", "db"))
-def check_affine_backward(fn, *, strict=None, hint=None) -> CheckResult:
+_AFFINE_HINTS = {
+    "dx": (
+        "Each input x[n, d] reaches every output of its row n through the weights "
+        "W[d, ·]: its gradient sums over the outputs m.",
+        "Let the shapes guide you: dx has the shape (N, D) of x, and one matrix product "
+        "of dout (N, M) with W (D, M), one of them transposed, gives it.",
+    ),
+    "dW": (
+        "Each weight W[d, m] is used by every example n: its gradient is a sum over the batch.",
+        "dW has the shape (D, M) of W: one matrix product of x (N, D) and dout (N, M), "
+        "summing over N, gives it.",
+    ),
+    "db": (
+        "The bias b[m] is added to out[n, m] for every example n.",
+        "So its gradient adds up dout over the batch axis, and has the shape (M,) of b.",
+    ),
+}
+
+
+def _affine_verdict(exercise, fn, cases, level) -> CheckResult:
+    """The three gradients checked one after the other, each with its own hints and
+    diagnosis, so that a message names the one that is wrong."""
+    for k, part in enumerate(exercise.returns):
+        result = check(
+            _affine_part(fn, k),
+            lambda x, W, dout, k=k: exercise.reference(x, W, dout)[k],
+            cases,
+            name=f"{exercise.name} ({part})",
+            hint=_AFFINE_HINTS[part],
+            level=level,
+            strict=False,
+            unchanged=exercise.unchanged,
+            diagnose=_diagnose_affine_backward(k),
+            quiet=True,
+        )
+        if result.status in ("not implemented", "error"):  # not about one of the parts
+            result.message = result.message.replace(result.name, exercise.name)
+            result.name = exercise.name
+        if not result.passed:
+            return result
+    message = f"✔ {exercise.name}: dx, dW and db correct on all {len(cases)} test cases."
+    return _result("passed", exercise.name, None, message)
+
+
+@exercise(
+    "affine_backward",
+    "x, W, dout",
+    reference=_affine_backward,
+    returns=("dx", "dW", "db"),
+    unchanged=(0, 1, 2),
+    verdict=_affine_verdict,
+)
+def check_affine_backward():
     """Chapter 5: ``fn(x, W, dout)`` returns ``(dx, dW, db)`` for out = x W + b, with
     x (N, D), W (D, M), dout = ∂L/∂out (N, M): dx = dout Wᵀ (N, D), dW = xᵀ dout (D, M),
     db = Σₙ doutₙ (M,). The three arrays are checked in this order."""
     rng = np.random.default_rng(55)
     shapes = [(2, 3, 4), (5, 4, 4), (1, 3, 2), (4, 1, 3), (3, 6, 2)]  # (N, D, M)
-    cases = [
-        Case(tuple(rng.normal(size=s) for s in ((n, d), (d, m), (n, m)))) for n, d, m in shapes
-    ]
-    hints = {
-        "dx": (
-            "Each input x[n, d] reaches every output of its row n through the weights "
-            "W[d, ·]: its gradient sums over the outputs m.",
-            "Let the shapes guide you: dx has the shape (N, D) of x, and one matrix product "
-            "of dout (N, M) with W (D, M), one of them transposed, gives it.",
-        ),
-        "dW": (
-            "Each weight W[d, m] is used by every example n: its gradient is a sum over the batch.",
-            "dW has the shape (D, M) of W: one matrix product of x (N, D) and dout (N, M), "
-            "summing over N, gives it.",
-        ),
-        "db": (
-            "The bias b[m] is added to out[n, m] for every example n.",
-            "So its gradient adds up dout over the batch axis, and has the shape (M,) of b.",
-        ),
-    }
-    for k, part in enumerate(("dx", "dW", "db")):
-        result = check(
-            _affine_part(fn, k),
-            lambda x, W, dout, k=k: _affine_backward(x, W, dout)[k],
-            cases,
-            name=f"affine_backward ({part})",
-            hint=hints[part],
-            level=hint,
-            strict=False,
-            unchanged=(0, 1, 2),
-            diagnose=_diagnose_affine_backward(k),
-            quiet=True,
-        )
-        if result.status in ("not implemented", "error"):  # not about one of the parts
-            result.message = result.message.replace(f"affine_backward ({part})", "affine_backward")
-            result.name = "affine_backward"
-        if not result.passed:
-            return report(result, strict=strict)
-    message = f"✔ affine_backward: dx, dW and db correct on all {len(cases)} test cases."
-    return report(_result("passed", "affine_backward", None, message), strict=strict)
+    return [Case(tuple(rng.normal(size=s) for s in ((n, d), (d, m), (n, m)))) for n, d, m in shapes]
 
 
 def _diagnose_log_sum_exp(case, received, expected) -> str | None:
@@ -150,12 +161,26 @@ def _log_sum_exp(x):
     return float(result) if result.ndim == 0 else result
 
 
-@exercise("log_sum_exp", "x", reference=_log_sum_exp)
-def check_log_sum_exp(fn, *, strict=None, hint=None) -> CheckResult:
+@exercise(
+    "log_sum_exp",
+    "x",
+    reference=_log_sum_exp,
+    hints=(
+        "exp overflows for large scores and underflows for very negative ones. Subtract one "
+        "constant from every score of a row, and add it back outside the log.",
+        "Take each row's own largest score as its constant: every exponent is then at most "
+        "0 and the largest term is exactly 1. Reduce over the last axis only.",
+    ),
+    rtol=1e-9,
+    atol=1e-9,
+    unchanged=(0,),
+    diagnose=_diagnose_log_sum_exp,
+)
+def check_log_sum_exp():
     """Chapter 5: ``fn(x)`` returns log Σₖ exp(xₖ) over the last axis of x, without
     overflow or underflow: a number for x of shape (C,), an array (N,) for x (N, C)."""
     rng = np.random.default_rng(5)
-    cases = [
+    return [
         Case((np.array([1.0, 2.0, 3.0]),)),
         Case((np.array([1000.0, 1001.0, 1002.0]),), label="x = [1000, 1001, 1002] (large)"),
         Case((np.array([-1000.0, -1001.0]),), label="x = [−1000, −1001] (very negative)"),
@@ -163,25 +188,6 @@ def check_log_sum_exp(fn, *, strict=None, hint=None) -> CheckResult:
         Case((np.array([[0.0, 1.0], [-1000.0, -999.0]]),), label="x = [[0, 1], [−1000, −999]]"),
         Case((rng.uniform(-50, 50, size=(4, 5)),)),
     ]
-    hint_texts = (
-        "exp overflows for large scores and underflows for very negative ones. Subtract one "
-        "constant from every score of a row, and add it back outside the log.",
-        "Take each row's own largest score as its constant: every exponent is then at most "
-        "0 and the largest term is exactly 1. Reduce over the last axis only.",
-    )
-    return check(
-        fn,
-        _log_sum_exp,
-        cases,
-        name="log_sum_exp",
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-        rtol=1e-9,
-        atol=1e-9,
-        unchanged=(0,),
-        diagnose=_diagnose_log_sum_exp,
-    )
 
 
 # --------------------------------------------------------------------------- a layer
@@ -236,10 +242,6 @@ def _layer_run(cls, alpha, shape, seed):
     return np.stack(parts)
 
 
-def _leaky_relu_reference(alpha, shape, seed):
-    return _layer_run(_LeakyReLU, alpha, shape, seed)
-
-
 def _diagnose_leaky_relu(case, received, expected) -> str | None:
     from descent.gradients import numerical_gradient, relative_error, verdict
 
@@ -268,36 +270,26 @@ def _diagnose_leaky_relu(case, received, expected) -> str | None:
     return None
 
 
-@exercise("LeakyReLU", "alpha=0.01", reference=_LeakyReLU)
-def check_leaky_relu(cls, *, strict=None, hint=None) -> CheckResult:
-    """Chapter 5: ``cls(alpha=0.01)`` makes a Leaky ReLU layer: ``forward(x)`` returns x
-    where x > 0 and α x elsewhere, element-wise, for any shape, without changing x, and
-    caches what backward needs; ``backward(dout)`` returns dout times the slope (1 or α)
-    at the x of the last forward, without changing dout. The rows shown are out, dx."""
-    cases = [
-        Case((0.1, (2, 3), 5), label="alpha = 0.1, x of shape (2, 3), then backward"),
-        Case((0.01, (4,), 6), label="alpha = 0.01, x of shape (4,), then backward"),
-        Case((0.3, (3, 2, 2), 7), label="alpha = 0.3, x of shape (3, 2, 2), then backward"),
-    ]
-    hint_texts = (
+@exercise(
+    "LeakyReLU",
+    "alpha=0.01",
+    reference=_LeakyReLU,
+    hints=(
         "forward: keep x where it is positive, and scale it by α elsewhere; remember in the "
         "layer what backward will need. backward: the chain rule, dout times the local slope.",
         "The local slope is 1 where the last forward's x was positive and α elsewhere. Make "
         "new arrays in both passes: neither x nor dout may change.",
-    )
-
-    def run(alpha, shape, seed):
-        return _layer_run(cls, alpha, shape, seed)
-
-    run.__name__ = getattr(cls, "__name__", "LeakyReLU")
-    run.__wrapped__ = cls
-    return check(
-        run,
-        _leaky_relu_reference,
-        cases,
-        name=run.__name__,
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-        diagnose=_diagnose_leaky_relu,
-    )
+    ),
+    diagnose=_diagnose_leaky_relu,
+    run=_layer_run,
+)
+def check_leaky_relu():
+    """Chapter 5: ``cls(alpha=0.01)`` makes a Leaky ReLU layer: ``forward(x)`` returns x
+    where x > 0 and α x elsewhere, element-wise, for any shape, without changing x, and
+    caches what backward needs; ``backward(dout)`` returns dout times the slope (1 or α)
+    at the x of the last forward, without changing dout. The rows shown are out, dx."""
+    return [
+        Case((0.1, (2, 3), 5), label="alpha = 0.1, x of shape (2, 3), then backward"),
+        Case((0.01, (4,), 6), label="alpha = 0.01, x of shape (4,), then backward"),
+        Case((0.3, (3, 2, 2), 7), label="alpha = 0.3, x of shape (3, 2, 2), then backward"),
+    ]

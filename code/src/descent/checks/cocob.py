@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check, exercise, state_arrays
+from descent.checks.engine import Case, exercise, state_arrays
 
 # --------------------------------------------------------------------------- KT wealth
 
@@ -66,52 +66,42 @@ def _diagnose_kt_wealth(case, received, expected) -> str | None:
     return None
 
 
-def _kt_wealth_array(fn):
-    """``fn``'s result as a float array; a clear error if it is not a 1-D array of numbers."""
-
-    def wealth(coins, initial_wealth):
-        result = fn(coins, initial_wealth)
-        if result is None or result is Ellipsis:
-            return result
-        return np.asarray(result)
-
-    wealth.__name__ = getattr(fn, "__name__", "kt_wealth")
-    wealth.__wrapped__ = fn
-    return wealth
+def _as_array(fn, coins, initial_wealth):
+    """``fn``'s wealth as an array (a list of numbers is right too)."""
+    result = fn(coins, initial_wealth)
+    if result is None or result is Ellipsis:
+        return result
+    return np.asarray(result)
 
 
-@exercise("kt_wealth", "coins, initial_wealth", reference=_kt_wealth)
-def check_kt_wealth(fn, *, strict=None, hint=None) -> CheckResult:
+@exercise(
+    "kt_wealth",
+    "coins, initial_wealth",
+    reference=_kt_wealth,
+    hints=(
+        "In every round, bet a fraction β of the wealth you have; β comes from the coins "
+        "seen before this round, never from this round's coin.",
+        "In round t, β is the sum of the earlier coins divided by t (so 0 in the first "
+        "round). The coin times the bet is what you win or lose. Record the wealth after "
+        "every round.",
+    ),
+    rtol=1e-9,
+    atol=1e-12,
+    diagnose=_diagnose_kt_wealth,
+    run=_as_array,
+)
+def check_kt_wealth():
     """Chapter 13: ``fn(coins, initial_wealth)`` plays the Krichevsky–Trofimov bettor on the
     coins c₁..c_T ∈ [−1, 1] (βₜ = (c₁ + … + cₜ₋₁) / t, xₜ = βₜ Wₜ₋₁, Wₜ = Wₜ₋₁ + cₜ xₜ) and
     returns the wealth after every round, an array W₁..W_T of shape (T,)."""
     rng = np.random.default_rng(12)
-    cases = [
+    return [
         Case((np.array([1.0, 1.0, -1.0, 1.0]), 1.0)),
         Case((rng.choice([-1.0, 1.0], size=10), 2.0)),
         Case((rng.uniform(-1, 1, size=7), 0.5)),
         Case((np.ones(30), 1.0), label="coins = 30 × (+1), initial_wealth = 1.0"),
         Case((np.array([-1.0, -1.0, 1.0, -1.0, 0.0, -0.5]), 3.0)),
     ]
-    hint_texts = (
-        "In every round, bet a fraction β of the wealth you have; β comes from the coins "
-        "seen before this round, never from this round's coin.",
-        "In round t, β is the sum of the earlier coins divided by t (so 0 in the first "
-        "round). The coin times the bet is what you win or lose. Record the wealth after "
-        "every round.",
-    )
-    return check(
-        _kt_wealth_array(fn),
-        _kt_wealth,
-        cases,
-        name="kt_wealth",
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-        rtol=1e-9,
-        atol=1e-12,
-        diagnose=_diagnose_kt_wealth,
-    )
 
 
 # --------------------------------------------------------------------------- COCOB step
@@ -157,27 +147,16 @@ def _cocob_step(
     return new_theta, L, G, R, S
 
 
-def _cocob_reference(theta, theta1, L, G, R, S, g, alpha):
-    return np.stack(_cocob_step(theta, theta1, L, G, R, S, g, alpha))
-
-
 _ROWS = ("theta_new", "L_new", "G_new", "R_new", "S_new")
 
 
-def _cocob_stacked(fn):
-    """``fn``'s result (θ, L, G, R, S) as one array of shape (5, *θ.shape), so that the
-    engine compares all five at once."""
-
-    def stacked(theta, theta1, L, G, R, S, g, alpha):
-        result = fn(theta, theta1, L, G, R, S, g, alpha)
-        if result is None or result is Ellipsis:
-            return result
-        parts = state_arrays(result, _ROWS, np.shape(theta))
-        return np.stack(parts)
-
-    stacked.__name__ = getattr(fn, "__name__", "cocob_step")
-    stacked.__wrapped__ = fn
-    return stacked
+def _cocob_rows(fn, theta, *args):
+    """``fn(theta, *args)``'s result (θ, L, G, R, S) as one array of shape (5, *θ.shape), so
+    that the engine compares all five at once."""
+    result = fn(theta, *args)
+    if result is None or result is Ellipsis:
+        return result
+    return np.stack(state_arrays(result, _ROWS, np.shape(theta)))
 
 
 def _diagnose_cocob_step(case, received, expected) -> str | None:
@@ -226,8 +205,19 @@ def _diagnose_cocob_step(case, received, expected) -> str | None:
     "theta, theta1, L, G, R, S, g, alpha",
     reference=_cocob_step,
     returns=_ROWS,
+    hints=(
+        "Update the four running quantities L, G, R and S first, then compute θ from θ₁ "
+        "with the new values. The rows shown are θ, L, G, R, S.",
+        "L keeps the largest |g| seen, G and S add up |g| and g, and the reward R never goes "
+        "below 0. The bet's denominator uses the larger of G + L and α L.",
+    ),
+    rtol=1e-9,
+    atol=1e-12,
+    unchanged=(0, 1, 2, 3, 4, 5, 6),
+    diagnose=_diagnose_cocob_step,
+    run=_cocob_rows,
 )
-def check_cocob_step(fn, *, strict=None, hint=None) -> CheckResult:
+def check_cocob_step():
     """Chapter 13: ``fn(theta, theta1, L, G, R, S, g, alpha)`` performs one COCOB-Backprop
     update (Algorithm 2 of Orabona & Tommasi, in the book's sign convention: g is the
     gradient) and returns ``(theta_new, L_new, G_new, R_new, S_new)`` as new arrays."""
@@ -271,7 +261,7 @@ def check_cocob_step(fn, *, strict=None, hint=None) -> CheckResult:
             4.0,
         )
     )
-    cases = [
+    return [
         first,
         state(3, 100.0),
         losing,
@@ -279,22 +269,3 @@ def check_cocob_step(fn, *, strict=None, hint=None) -> CheckResult:
         state(4, 100.0, scale=1e-3),
         state(3, 1.5),
     ]
-    hint_texts = (
-        "Update the four running quantities L, G, R and S first, then compute θ from θ₁ "
-        "with the new values. The rows shown are θ, L, G, R, S.",
-        "L keeps the largest |g| seen, G and S add up |g| and g, and the reward R never goes "
-        "below 0. The bet's denominator uses the larger of G + L and α L.",
-    )
-    return check(
-        _cocob_stacked(fn),
-        _cocob_reference,
-        cases,
-        name="cocob_step",
-        hint=hint_texts,
-        level=hint,
-        unchanged=(0, 1, 2, 3, 4, 5, 6),
-        strict=strict,
-        rtol=1e-9,
-        atol=1e-12,
-        diagnose=_diagnose_cocob_step,
-    )

@@ -20,23 +20,29 @@ that a broken solution fails the book's build; a stub still only prints.
 
 The checkers themselves live in one module per chapter (``descent/checks/adam.py``, ...),
 each with its references, cases and diagnoses; this module holds what they share.
-Adding a checker for a new exercise takes a few lines in its chapter's module: build
-seeded ``Case``s (or use ``random_cases``), name a reference implementation, call ``check``,
-and record with ``@exercise`` what the student writes (all imported from
-``descent.checks.engine``)::
+An exercise is declared once, with ``@exercise`` (imported from
+``descent.checks.engine``): what the student writes (name, parameters, a reference
+solution, the names of the items it returns), the hints, and how the answer is compared;
+the function it decorates builds the seeded cases, and becomes the checker::
 
-    @exercise("sigmoid", "x", reference=nn.sigmoid)
-    def check_sigmoid(fn, *, strict=None):
+    @exercise(
+        "sigmoid",
+        "x",
+        reference=nn.sigmoid,
+        hints=("the idea", "more help"),
+    )
+    def check_sigmoid():
         \"\"\"Exercise: fn(x) = 1 / (1 + exp(−x)), elementwise, stable for large |x|.\"\"\"
-        cases = random_cases((5,), (3, 4), seed=5, low=-30, high=30)
-        return check(fn, nn.sigmoid, cases, name="sigmoid", hint="...", strict=strict)
+        return random_cases((5,), (3, 4), seed=5, low=-30, high=30)
 
-then re-export it in ``descent/checks/__init__.py`` (import and ``__all__``), call it in
-strict mode in a hidden cell of the chapter's solution, and add wrong student functions to
-the module's tests (tests/test_checks_<module>.py, or tests/test_checks.py for chapters 1
-and 2) to prove that it catches them. tests/test_checks_generic.py then feeds every checker
-a stub, a function that raises, and answers of the wrong shape and dtype, built from its
-``exercise`` record.
+which makes ``check_sigmoid(fn, *, strict=None, hint=None)``. Then re-export it in
+``descent/checks/__init__.py`` (import and ``__all__``), call it in strict mode in a hidden
+cell of the chapter's solution, and add wrong student functions to the module's tests
+(tests/test_checks_<module>.py, or tests/test_checks.py for chapters 1 and 2) to prove
+that it catches them and names each mistake. tests/test_checks_generic.py tests, from the
+declaration, what every checker must do: accept the reference, say "not implemented yet"
+to a stub, show the student's line of an error, name a wrong shape and dtype and a
+changed input, follow strict mode, and keep the solution out of its messages.
 """
 
 from __future__ import annotations
@@ -74,22 +80,50 @@ _LIBRARY_DIRS = tuple(
 
 @dataclass(frozen=True)
 class Exercise:
-    """What a checker expects the student to write, recorded on it by ``@exercise``.
+    """One exercise, declared once: what the student writes, how it is checked. ``@exercise``
+    makes it, and the checker it builds carries it as ``checker.exercise``.
 
     Attributes:
         name: the student's function's name, e.g. "momentum_step", or class's name, e.g.
-            "AdamOptimizer" (a class is called, to make an object, as a function is).
+            "AdamOptimizer" (a class is called, to make an object, as a function is); the
+            messages name the exercise by it.
         params: its parameter list as written in the stub, e.g. "theta, v, g, lr, momentum"
             (a class's: those of ``__init__``, after ``self``).
         reference: a correct solution, called exactly as the student's function is.
+        cases: builds the seeded test inputs (``Case`` objects, tuples or single
+            arguments), the most telling one first.
         returns: for a function that returns a tuple, the names of its items in order,
             e.g. ("theta_new", "v_new"); None for a single value.
+        hints: the hints of a wrong answer, from the idea to more help (see ``check``).
+        rtol: the relative tolerance of the comparison (``np.allclose``).
+        atol: its absolute tolerance.
+        unchanged: indices of the arguments the student's function must leave as they were.
+        diagnose: names a known mistake (see ``check``).
+        run: ``run(fn, *args)``, how a solution is run on a case's arguments when its return
+            value is not what is compared: a class's objects put through their methods, a
+            step done in place, a tuple turned into rows. The student's function and the
+            reference go through it alike.
+        extra: ``extra(exercise, fn, cases, level)``, a requirement that a comparison of
+            values cannot test, checked once every case passed: a new result (a wrong one,
+            or a pass that says more), or None if it holds.
+        verdict: ``verdict(exercise, fn, cases, level)``, for an exercise with no single
+            right answer to compare with: it replaces the comparison and returns the
+            CheckResult.
     """
 
     name: str
     params: str
     reference: Callable
+    cases: Callable[[], Iterable]
     returns: tuple[str, ...] | None = None
+    hints: str | Sequence[str] = ()
+    rtol: float = 1e-6
+    atol: float = 1e-8
+    unchanged: Sequence[int] = ()
+    diagnose: Callable | None = None
+    run: Callable | None = None
+    extra: Callable | None = None
+    verdict: Callable | None = None
 
     @property
     def is_class(self) -> bool:
@@ -102,20 +136,76 @@ class Exercise:
         """The first line of the stub: ``def name(params):``, or ``class Name:``."""
         return f"class {self.name}:" if self.is_class else f"def {self.name}({self.params}):"
 
+    def runner(self, fn: Callable) -> Callable:
+        """``fn`` as the comparison calls it: through ``run`` if the exercise has one."""
+        if self.run is None:
+            return fn
 
-def exercise(name: str, params: str, *, reference: Callable, returns=None):
-    """Decorator recording on a checker, as ``checker.exercise``, the function the student
-    writes: its name, its parameter list and a reference solution (see ``Exercise``).
+        def call(*args, **kwargs):
+            return self.run(fn, *args, **kwargs)
 
-    The tests use it to build generic wrong answers for every checker; instructors can read
-    it to write a stub (``checks.check_adam_step.exercise.signature``)."""
-    record = Exercise(name, params, reference, tuple(returns) if returns else None)
+        call.__wrapped__ = fn  # the student's own signature, globals and name
+        return call
 
-    def register(checker: Callable) -> Callable:
+    def check(self, fn, *, strict=None, hint=None, quiet=False) -> CheckResult:
+        """Check ``fn`` on the exercise's cases; print and return the verdict (``strict``,
+        ``hint``, the level the student asked for, and ``quiet`` as in ``check``)."""
+        cases = [_as_case(c) for c in self.cases()]
+        if not cases:
+            raise ValueError(f"the exercise {self.name} needs at least one case")
+        if not callable(fn):
+            what = f"✘ {self.name}: expected a function, got {type(fn).__name__}."
+            return report(_result("error", self.name, None, what), strict=strict, quiet=quiet)
+        if self.verdict is not None:
+            return report(self.verdict(self, fn, cases, hint), strict=strict, quiet=quiet)
+        result = _verdict(
+            self.runner(fn),
+            self.runner(self.reference),
+            cases,
+            self.name,
+            hint_lines(self.hints, hint),
+            self.rtol,
+            self.atol,
+            self.unchanged,
+            self.diagnose,
+            self.returns,
+        )
+        more = self.extra(self, fn, cases, hint) if result.passed and self.extra else None
+        return report(result if more is None else more, strict=strict, quiet=quiet)
+
+
+def exercise(name: str, params: str, *, reference: Callable, returns=None, hints=(), **how):
+    """Decorator that declares an exercise and turns the function it decorates, which
+    builds the exercise's seeded cases, into its checker ``check_xxx(fn, *, strict=None,
+    hint=None)``, with that function's name and docstring.
+
+    ``name``, ``params``, ``reference`` and ``returns`` say what the student writes,
+    ``hints`` and the keywords of ``how`` (``rtol``, ``atol``, ``unchanged``, ``diagnose``,
+    ``run``, ``extra``, ``verdict``) how it is checked: see ``Exercise``. The checker
+    carries the declaration as ``checker.exercise``; the tests build generic students from
+    it, and instructors can read it to write a stub
+    (``checks.check_adam_step.exercise.signature``)."""
+
+    def build(cases: Callable[[], Iterable]) -> Callable:
+        record = Exercise(
+            name,
+            params,
+            reference,
+            cases,
+            tuple(returns) if returns else None,
+            hints,
+            **how,
+        )
+
+        def checker(fn, *, strict: bool | None = None, hint: int | None = None) -> CheckResult:
+            return record.check(fn, strict=strict, hint=hint)
+
+        for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(checker, attribute, getattr(cases, attribute))
         checker.exercise = record
         return checker
 
-    return register
+    return build
 
 
 class WrongResult(Exception):
@@ -286,24 +376,20 @@ def check(
             a wrong shape or dtype is reported for the item that has it.
         quiet: do not print.
     """
-    name = name or getattr(student_fn, "__name__", "your function")
-    strict = strict_mode() if strict is None else bool(strict)
-    cases = [_as_case(c) for c in cases]
-    if not cases:
-        raise ValueError("check needs at least one case")
-    result = _verdict(
-        student_fn,
+    cases = list(cases)
+    declared = Exercise(
+        name or getattr(student_fn, "__name__", "your function"),
+        "",
         reference_fn,
-        cases,
-        name,
-        hint_lines(hint, level),
-        rtol,
-        atol,
-        unchanged,
-        diagnose,
-        returns,
+        lambda: cases,
+        returns=returns,
+        hints=hint,
+        rtol=rtol,
+        atol=atol,
+        unchanged=unchanged,
+        diagnose=diagnose,
     )
-    return report(result, strict=strict, quiet=quiet)
+    return declared.check(student_fn, strict=strict, hint=level, quiet=quiet)
 
 
 def report(result: CheckResult, *, strict: bool | None = None, quiet: bool = False):
@@ -341,10 +427,6 @@ def _verdict(
     student_fn, reference_fn, cases, name, hints, rtol, atol, unchanged, diagnose, returns
 ):
     n = len(cases)
-    if not callable(student_fn):
-        return _result(
-            "error", name, None, f"✘ {name}: expected a function, got {type(student_fn).__name__}."
-        )
     for i, case in enumerate(cases):
         where = f"test case {i + 1} of {n}"
         shown_input = _show_input(case, student_fn, reference_fn)

@@ -12,10 +12,8 @@ from descent.checks.engine import (
     _result,
     _show,
     _wrap,
-    check,
     exercise,
     hint_lines,
-    report,
 )
 
 
@@ -30,48 +28,6 @@ class _Smooth:
 
     def __repr__(self):
         return self.description
-
-
-def _numerical_gradient_cases() -> list[Case]:
-    from descent.functions import rosenbrock
-
-    rng = np.random.default_rng(7)
-    a, b = rng.normal(size=2), rng.normal(size=3)
-    functions = [
-        (
-            _Smooth("½‖x‖²", lambda x: 0.5 * np.sum(x**2), lambda x: x.copy()),
-            np.array([1.0, -2.0, 0.5]),
-        ),
-        (
-            _Smooth(
-                "log Σ exp(xᵢ)",
-                lambda x: np.log(np.sum(np.exp(x))),
-                lambda x: np.exp(x) / np.sum(np.exp(x)),
-            ),
-            rng.normal(size=4),
-        ),
-        (
-            _Smooth("Rosenbrock (1 − x)² + 100 (y − x²)²", rosenbrock, rosenbrock.grad),
-            np.array([-1.5, 2.0]),
-        ),
-        (
-            _Smooth(
-                "½‖W a − b‖² for a 3×2 matrix W",
-                lambda W: 0.5 * np.sum((W @ a - b) ** 2),
-                lambda W: np.outer(W @ a - b, a),
-            ),
-            rng.normal(size=(3, 2)),
-        ),
-        (
-            _Smooth(
-                "Σ sin(Xᵢⱼ) + ½ Σ Xᵢⱼ² for a 2×3 matrix X (Fortran order)",
-                lambda X: np.sum(np.sin(X)) + 0.5 * np.sum(X**2),
-                lambda X: np.cos(X) + X,
-            ),
-            np.asfortranarray(rng.normal(size=(2, 3))),
-        ),
-    ]
-    return [Case((f, x)) for f, x in functions]
 
 
 def _diagnose_numerical_gradient(case, received, expected) -> str | None:
@@ -134,7 +90,7 @@ class _Fails(_Smooth):
         return float(np.sum(x))
 
 
-def _restores_on_error(fn, level) -> CheckResult | None:
+def _restores_on_error(exercise, fn, cases, level) -> CheckResult | None:
     """The exercise's last requirement: x is as it was after ``fn`` when f raises (here on
     its 4th call, with x[1] moved). None if it is; else a wrong verdict."""
     x = np.array([0.5, -1.0, 2.0])
@@ -162,39 +118,79 @@ def _restores_on_error(fn, level) -> CheckResult | None:
     return _result("wrong", "numerical_gradient", 0, "\n".join(lines))
 
 
-@exercise("numerical_gradient", "f, x, h=1e-5", reference=_numerical_gradient)
-def check_numerical_gradient(fn, *, strict=None, hint=None) -> CheckResult:
+@exercise(
+    "numerical_gradient",
+    "f, x, h=1e-5",
+    reference=_numerical_gradient,
+    hints=_NUMERICAL_GRADIENT_HINTS,
+    rtol=1e-6,
+    atol=1e-7,
+    unchanged=(1,),
+    diagnose=_diagnose_numerical_gradient,
+    extra=_restores_on_error,
+)
+def check_numerical_gradient():
     """Chapter 2: ``fn(f, x, h=1e-5)`` returns the centered-difference gradient of f at x,
     an array shaped like x (vectors and matrices), and leaves x as it found it, even when f
     raises an exception."""
-    result = check(
-        fn,
-        _numerical_gradient,
-        _numerical_gradient_cases(),
-        name="numerical_gradient",
-        hint=_NUMERICAL_GRADIENT_HINTS,
-        level=hint,
-        strict=False,
-        rtol=1e-6,
-        atol=1e-7,
-        unchanged=(1,),
-        diagnose=_diagnose_numerical_gradient,
-        quiet=True,
-    )
-    if result.passed:
-        not_restored = _restores_on_error(fn, hint)
-        if not_restored is not None:
-            result = not_restored
-    return report(result, strict=strict)
+    from descent.functions import rosenbrock
+
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(size=2), rng.normal(size=3)
+    functions = [
+        (
+            _Smooth("½‖x‖²", lambda x: 0.5 * np.sum(x**2), lambda x: x.copy()),
+            np.array([1.0, -2.0, 0.5]),
+        ),
+        (
+            _Smooth(
+                "log Σ exp(xᵢ)",
+                lambda x: np.log(np.sum(np.exp(x))),
+                lambda x: np.exp(x) / np.sum(np.exp(x)),
+            ),
+            rng.normal(size=4),
+        ),
+        (
+            _Smooth("Rosenbrock (1 − x)² + 100 (y − x²)²", rosenbrock, rosenbrock.grad),
+            np.array([-1.5, 2.0]),
+        ),
+        (
+            _Smooth(
+                "½‖W a − b‖² for a 3×2 matrix W",
+                lambda W: 0.5 * np.sum((W @ a - b) ** 2),
+                lambda W: np.outer(W @ a - b, a),
+            ),
+            rng.normal(size=(3, 2)),
+        ),
+        (
+            _Smooth(
+                "Σ sin(Xᵢⱼ) + ½ Σ Xᵢⱼ² for a 2×3 matrix X (Fortran order)",
+                lambda X: np.sum(np.sin(X)) + 0.5 * np.sum(X**2),
+                lambda X: np.cos(X) + X,
+            ),
+            np.asfortranarray(rng.normal(size=(2, 3))),
+        ),
+    ]
+    return [Case((f, x)) for f, x in functions]
 
 
-@exercise("relative_error", "a, b", reference=_relative_error)
-def check_relative_error(fn, *, strict=None, hint=None) -> CheckResult:
+@exercise(
+    "relative_error",
+    "a, b",
+    reference=_relative_error,
+    hints=(
+        "Work entry by entry: the difference divided by the larger of the two magnitudes; "
+        "then keep the largest of these ratios.",
+        "Where both entries are 0 the ratio is 0/0: make it count as 0 (a tiny floor under "
+        "the denominator does it). Return one Python float, for arrays and for numbers.",
+    ),
+)
+def check_relative_error():
     """Chapter 2: ``fn(a, b)`` returns max over entries of ``|aᵢ − bᵢ| / max(|aᵢ|, |bᵢ|)``, with
     0 for entries where both are 0 — one float, for arrays of any shape or numbers."""
     rng = np.random.default_rng(11)
     m = rng.normal(size=(3, 4))
-    cases = [
+    return [
         (np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.1, 3.0])),
         (np.array([1.0, -2.0]), np.array([-1.0, -2.0])),
         (1e-3, 1.1e-3),
@@ -203,21 +199,6 @@ def check_relative_error(fn, *, strict=None, hint=None) -> CheckResult:
         (np.array([0.0, 5.0]), np.array([1e-3, 5.0])),
         (m, m + 1e-6 * rng.normal(size=(3, 4))),
     ]
-    hint_texts = (
-        "Work entry by entry: the difference divided by the larger of the two magnitudes; "
-        "then keep the largest of these ratios.",
-        "Where both entries are 0 the ratio is 0/0: make it count as 0 (a tiny floor under "
-        "the denominator does it). Return one Python float, for arrays and for numbers.",
-    )
-    return check(
-        fn,
-        _relative_error,
-        cases,
-        name="relative_error",
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-    )
 
 
 # --------------------------------------------------------------------------- the SVM loss
@@ -239,23 +220,6 @@ def _svm_loss(W, X, y, delta=1.0, *, skip_true=True, average=True, true_column=T
         active[rows, y] = -active.sum(axis=1)
     scale = 1 / n if average else 1.0
     return float(margins.sum() * scale), X.T @ active * scale
-
-
-def _svm_cases() -> list[Case]:
-    """Seeded (W, X, y) whose margins are all at least 0.05 away from the kink at 0."""
-    rng = np.random.default_rng(231)
-    found = []
-    for n, d, c, delta in ((5, 4, 3, 1.0), (8, 3, 4, 1.0), (6, 5, 3, 0.5), (1, 2, 2, 1.0)):
-        while True:
-            W, X = 0.5 * rng.normal(size=(d, c)), rng.normal(size=(n, d))
-            y = rng.integers(0, c, size=n)
-            scores = X @ W
-            margins = scores - scores[np.arange(n), y][:, None] + delta
-            margins[np.arange(n), y] = np.inf
-            if np.abs(margins).min() > 0.05:
-                break
-        found.append(Case((W, X, y, delta)))
-    return found
 
 
 def _diagnose_svm_loss(case, received, expected) -> str | None:
@@ -283,30 +247,38 @@ def _diagnose_svm_loss(case, received, expected) -> str | None:
     return None
 
 
-@exercise("svm_loss", "W, X, y, delta=1.0", reference=_svm_loss, returns=("loss", "dW"))
-def check_svm_loss(fn, *, strict=None, hint=None) -> CheckResult:
-    """Chapter 2: ``fn(W, X, y, delta=1.0)`` returns ``(loss, dW)``: the multiclass SVM loss
-    of CS231n, averaged over the N rows of X, with scores X W (W of shape (D, C), y the
-    N correct classes), and its gradient with respect to W, an array of W's shape. The
-    inputs stay unchanged; every margin is away from the kink at 0."""
-    hint_texts = (
+@exercise(
+    "svm_loss",
+    "W, X, y, delta=1.0",
+    reference=_svm_loss,
+    returns=("loss", "dW"),
+    hints=(
         "Each term max(0, sⱼ − s_{yᵢ} + Δ) with j ≠ yᵢ is either 0 (no gradient) or "
         "sⱼ − s_{yᵢ} + Δ, whose gradient involves two columns of W: j and yᵢ.",
         "A violated margin adds xᵢ to column j of dW and subtracts xᵢ from column yᵢ; so "
         "column yᵢ gets −xᵢ times the number of violated margins of example i. Average "
         "over the N examples.",
-    )
-    return check(
-        fn,
-        _svm_loss,
-        _svm_cases(),
-        name="svm_loss",
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-        rtol=1e-9,
-        atol=1e-12,
-        unchanged=(0, 1, 2),
-        diagnose=_diagnose_svm_loss,
-        returns=("loss", "dW"),
-    )
+    ),
+    rtol=1e-9,
+    atol=1e-12,
+    unchanged=(0, 1, 2),
+    diagnose=_diagnose_svm_loss,
+)
+def check_svm_loss():
+    """Chapter 2: ``fn(W, X, y, delta=1.0)`` returns ``(loss, dW)``: the multiclass SVM loss
+    of CS231n, averaged over the N rows of X, with scores X W (W of shape (D, C), y the
+    N correct classes), and its gradient with respect to W, an array of W's shape. The
+    inputs stay unchanged; every margin is away from the kink at 0."""
+    rng = np.random.default_rng(231)
+    found = []
+    for n, d, c, delta in ((5, 4, 3, 1.0), (8, 3, 4, 1.0), (6, 5, 3, 0.5), (1, 2, 2, 1.0)):
+        while True:  # seeded (W, X, y) whose margins are all at least 0.05 from the kink
+            W, X = 0.5 * rng.normal(size=(d, c)), rng.normal(size=(n, d))
+            y = rng.integers(0, c, size=n)
+            scores = X @ W
+            margins = scores - scores[np.arange(n), y][:, None] + delta
+            margins[np.arange(n), y] = np.inf
+            if np.abs(margins).min() > 0.05:
+                break
+        found.append(Case((W, X, y, delta)))
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check, exercise
+from descent.checks.engine import Case, exercise
 
 
 class _Gradient:
@@ -28,25 +28,6 @@ def _gradient_descent_reference(grad, theta0, lr, steps):
         theta = theta - lr * np.asarray(grad(theta), dtype=float)
         path.append(theta)
     return np.array(path)
-
-
-def _gradient_descent_cases() -> list[Case]:
-    from descent.functions import narrow_valley, quadratic, rosenbrock, sinc10
-
-    rng = np.random.default_rng(3)
-    M = rng.normal(size=(3, 3))
-    quad3 = quadratic(M @ M.T + np.eye(3), b=rng.normal(size=3))
-    valley = _Gradient("∇f of f = 0.1x₁² + 2x₂²", narrow_valley.grad)
-    sinc = _Gradient("∇f of f = 10 sin(x)/x", sinc10.grad)
-    banana = _Gradient("∇f of Rosenbrock's f", rosenbrock.grad)
-    bowl3 = _Gradient("∇f of f = ½θᵀAθ − bᵀθ (3-D)", quad3.grad)
-    return [
-        Case((valley, np.array([-5.0, -2.0]), 0.3, 5)),
-        Case((sinc, np.array([2.0]), 1.0, 6)),
-        Case((banana, np.array([-1.5, 2.0]), 1e-3, 4)),
-        Case((bowl3, rng.normal(size=3), 0.1, 8)),
-        Case((valley, np.array([1.0, 1.0]), 0.3, 0)),
-    ]
 
 
 def _diagnose_gradient_descent(case, received, expected) -> str | None:
@@ -91,30 +72,42 @@ def _diagnose_gradient_descent(case, received, expected) -> str | None:
     return None
 
 
-@exercise("gradient_descent", "grad, theta0, lr, steps", reference=_gradient_descent_reference)
-def check_gradient_descent(fn, *, strict=None, hint=None) -> CheckResult:
+@exercise(
+    "gradient_descent",
+    "grad, theta0, lr, steps",
+    reference=_gradient_descent_reference,
+    hints=(
+        "Each step moves θ against the gradient at the current θ, by the learning rate "
+        "times that gradient. Keep every iterate, θ₀ first.",
+        "Work on a float copy of theta0, never on theta0 itself, and make a new array at "
+        "each step instead of changing the last one in place: otherwise all the rows you "
+        "kept are the same array.",
+    ),
+    rtol=1e-10,
+    atol=1e-12,
+    unchanged=(1,),
+    diagnose=_diagnose_gradient_descent,
+)
+def check_gradient_descent():
     """Chapter 3: ``fn(grad, theta0, lr, steps)`` runs θ ← θ − η ∇f(θ) for ``steps`` steps and
     returns every iterate, θ₀ = theta0 first, as an array of shape (steps + 1, dim); it
     leaves theta0 unchanged."""
-    return check(
-        fn,
-        _gradient_descent_reference,
-        _gradient_descent_cases(),
-        name="gradient_descent",
-        hint=(
-            "Each step moves θ against the gradient at the current θ, by the learning rate "
-            "times that gradient. Keep every iterate, θ₀ first.",
-            "Work on a float copy of theta0, never on theta0 itself, and make a new array at "
-            "each step instead of changing the last one in place: otherwise all the rows you "
-            "kept are the same array.",
-        ),
-        level=hint,
-        strict=strict,
-        rtol=1e-10,
-        atol=1e-12,
-        unchanged=(1,),
-        diagnose=_diagnose_gradient_descent,
-    )
+    from descent.functions import narrow_valley, quadratic, rosenbrock, sinc10
+
+    rng = np.random.default_rng(3)
+    M = rng.normal(size=(3, 3))
+    quad3 = quadratic(M @ M.T + np.eye(3), b=rng.normal(size=3))
+    valley = _Gradient("∇f of f = 0.1x₁² + 2x₂²", narrow_valley.grad)
+    sinc = _Gradient("∇f of f = 10 sin(x)/x", sinc10.grad)
+    banana = _Gradient("∇f of Rosenbrock's f", rosenbrock.grad)
+    bowl3 = _Gradient("∇f of f = ½θᵀAθ − bᵀθ (3-D)", quad3.grad)
+    return [
+        Case((valley, np.array([-5.0, -2.0]), 0.3, 5)),
+        Case((sinc, np.array([2.0]), 1.0, 6)),
+        Case((banana, np.array([-1.5, 2.0]), 1e-3, 4)),
+        Case((bowl3, rng.normal(size=3), 0.1, 8)),
+        Case((valley, np.array([1.0, 1.0]), 0.3, 0)),
+    ]
 
 
 # --------------------------------------------------------------------------- line search
@@ -143,35 +136,6 @@ def _armijo_step(theta, g, f, eta0=1.0, c=1e-4, shrink=0.5, *, power=2, slack=Tr
     while f(theta - eta * g) > f0 - c * eta * decrease:
         eta *= shrink
     return theta - eta * g, eta
-
-
-def _armijo_cases() -> list[Case]:
-    from descent.functions import bowl, rosenbrock
-
-    A = np.array([[3.0, 1.0, 0.0], [1.0, 2.0, 0.5], [0.0, 0.5, 1.0]])
-    quadratic = _Loss(
-        "½ θᵀAθ for a 3×3 A with eigenvalues in [0.5, 3.6]", lambda t: 0.5 * t @ A @ t
-    )
-    cases = [
-        ((-7.0, 2.0), bowl, "the bowl x²/20 + y²", 1.0, 1e-4, 0.5),
-        ((-7.0, 2.0), bowl, "the bowl x²/20 + y²", 1.0, 0.3, 0.8),  # c matters, and ‖g‖²
-        ((-1.5, 2.0), rosenbrock, "Rosenbrock", 1.0, 1e-4, 0.5),
-        ((-7.0, 2.0), bowl, "the bowl x²/20 + y²", 4.0, 0.5, 0.3),
-        ((1.0, -2.0, 0.5), quadratic, None, 1.0, 0.3, 0.8),
-        ((3.0, 0.5), bowl, "the bowl x²/20 + y²", 0.05, 1e-4, 0.5),
-    ]
-    found = []
-    for point, f, name, eta0, c, shrink in cases:
-        theta = np.array(point)
-        loss = f if isinstance(f, _Loss) else _Loss(name, f)
-        g = A @ theta if f is quadratic else f.grad(theta)
-        indent = "\n" + " " * 12
-        label = (
-            f"theta = {theta.tolist()}, g = ∇f(theta),{indent}f = {loss!r},{indent}"
-            f"eta0 = {eta0}, c = {c}, shrink = {shrink}"
-        )
-        found.append(Case((theta, g, loss, eta0, c, shrink), label=label))
-    return found
 
 
 def _diagnose_armijo(case, received, expected) -> str | None:
@@ -205,29 +169,45 @@ def _diagnose_armijo(case, received, expected) -> str | None:
     "theta, g, f, eta0=1.0, c=1e-4, shrink=0.5",
     reference=_armijo_step,
     returns=("theta_new", "eta"),
-)
-def check_armijo_step(fn, *, strict=None, hint=None) -> CheckResult:
-    """Chapter 3: ``fn(theta, g, f, eta0, c, shrink)`` takes one gradient step with Armijo's
-    backtracking line search: η starts at eta0 and is multiplied by ``shrink`` until
-    f(θ − η g) ≤ f(θ) − c η ‖g‖²; it returns ``(theta_new, eta)`` and leaves θ and g
-    unchanged."""
-    hint_texts = (
+    hints=(
         "Try η = eta0 first. While the step θ − η g does not lower f by at least c η ‖g‖², "
         "shrink η and try again.",
         "Compute f(θ) and ‖g‖² once, before the loop; the loop only tries new η. The last "
         "η tried is the one that passed: return the step it makes, and that η.",
+    ),
+    rtol=1e-9,
+    atol=1e-12,
+    unchanged=(0, 1),
+    diagnose=_diagnose_armijo,
+)
+def check_armijo_step():
+    """Chapter 3: ``fn(theta, g, f, eta0, c, shrink)`` takes one gradient step with Armijo's
+    backtracking line search: η starts at eta0 and is multiplied by ``shrink`` until
+    f(θ − η g) ≤ f(θ) − c η ‖g‖²; it returns ``(theta_new, eta)`` and leaves θ and g
+    unchanged."""
+    from descent.functions import bowl, rosenbrock
+
+    A = np.array([[3.0, 1.0, 0.0], [1.0, 2.0, 0.5], [0.0, 0.5, 1.0]])
+    quadratic = _Loss(
+        "½ θᵀAθ for a 3×3 A with eigenvalues in [0.5, 3.6]", lambda t: 0.5 * t @ A @ t
     )
-    return check(
-        fn,
-        _armijo_step,
-        _armijo_cases(),
-        name="armijo_step",
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-        rtol=1e-9,
-        atol=1e-12,
-        unchanged=(0, 1),
-        diagnose=_diagnose_armijo,
-        returns=("theta_new", "eta"),
-    )
+    cases = [
+        ((-7.0, 2.0), bowl, "the bowl x²/20 + y²", 1.0, 1e-4, 0.5),
+        ((-7.0, 2.0), bowl, "the bowl x²/20 + y²", 1.0, 0.3, 0.8),  # c matters, and ‖g‖²
+        ((-1.5, 2.0), rosenbrock, "Rosenbrock", 1.0, 1e-4, 0.5),
+        ((-7.0, 2.0), bowl, "the bowl x²/20 + y²", 4.0, 0.5, 0.3),
+        ((1.0, -2.0, 0.5), quadratic, None, 1.0, 0.3, 0.8),
+        ((3.0, 0.5), bowl, "the bowl x²/20 + y²", 0.05, 1e-4, 0.5),
+    ]
+    found = []
+    for point, f, name, eta0, c, shrink in cases:
+        theta = np.array(point)
+        loss = f if isinstance(f, _Loss) else _Loss(name, f)
+        g = A @ theta if f is quadratic else f.grad(theta)
+        indent = "\n" + " " * 12
+        label = (
+            f"theta = {theta.tolist()}, g = ∇f(theta),{indent}f = {loss!r},{indent}"
+            f"eta0 = {eta0}, c = {c}, shrink = {shrink}"
+        )
+        found.append(Case((theta, g, loss, eta0, c, shrink), label=label))
+    return found

@@ -14,10 +14,8 @@ from descent.checks.engine import (
     _result,
     _show,
     _wrap,
-    check,
     exercise,
     hint_lines,
-    report,
 )
 
 
@@ -50,8 +48,22 @@ def _diagnose_minibatch_gradient(case, received, expected) -> str | None:
     return None
 
 
-@exercise("minibatch_gradient", "X, y, w", reference=_minibatch_gradient)
-def check_minibatch_gradient(fn, *, strict=None, hint=None) -> CheckResult:
+@exercise(
+    "minibatch_gradient",
+    "X, y, w",
+    reference=_minibatch_gradient,
+    hints=(
+        "Write the loss with the residuals rᵢ = xᵢᵀw − yᵢ. Its gradient is the average over "
+        "the batch of each residual times its own example xᵢ.",
+        "A sum over the examples of rᵢ xᵢ is one matrix product, of Xᵀ with the vector of "
+        "residuals. Then divide by the batch size B, and make no change to X, y or w.",
+    ),
+    rtol=1e-9,
+    atol=1e-12,
+    unchanged=(0, 1, 2),
+    diagnose=_diagnose_minibatch_gradient,
+)
+def check_minibatch_gradient():
     """Chapter 4: ``fn(X, y, w)`` returns the gradient of the mini-batch least-squares loss
     (1/2B) Σᵢ (xᵢᵀw − yᵢ)² over the B rows of X (shape (B, d)), i.e. Xᵀ(Xw − y)/B, shape
     (d,), and leaves X, y and w unchanged."""
@@ -60,7 +72,7 @@ def check_minibatch_gradient(fn, *, strict=None, hint=None) -> CheckResult:
     def batch(B, d):
         return Case((rng.normal(size=(B, d)), rng.normal(size=B), rng.normal(size=d)))
 
-    cases = [
+    return [
         Case(
             (
                 np.array([[1.0, 2.0], [1.0, -1.0], [1.0, 0.0]]),
@@ -74,39 +86,12 @@ def check_minibatch_gradient(fn, *, strict=None, hint=None) -> CheckResult:
         batch(5, 1),
         batch(2, 6),
     ]
-    hint_texts = (
-        "Write the loss with the residuals rᵢ = xᵢᵀw − yᵢ. Its gradient is the average over "
-        "the batch of each residual times its own example xᵢ.",
-        "A sum over the examples of rᵢ xᵢ is one matrix product, of Xᵀ with the vector of "
-        "residuals. Then divide by the batch size B, and make no change to X, y or w.",
-    )
-    return check(
-        fn,
-        _minibatch_gradient,
-        cases,
-        name="minibatch_gradient",
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-        rtol=1e-9,
-        atol=1e-12,
-        unchanged=(0, 1, 2),
-        diagnose=_diagnose_minibatch_gradient,
-    )
 
 
 def _epoch_indices(n, batch_size, rng):
     """A reference: one random order, cut into consecutive pieces."""
     order = rng.permutation(n)
     return [order[k : k + batch_size] for k in range(0, n, batch_size)]
-
-
-_EPOCH_HINTS = (
-    "Shuffle all n indices once, with the generator you are given, then cut the shuffled "
-    "order into consecutive pieces.",
-    "A random permutation of 0..n−1 drawn from rng holds every index exactly once. Its "
-    "pieces of batch_size indices are the batches; the last piece may be shorter.",
-)
 
 
 def _epoch_batches(result):
@@ -158,9 +143,12 @@ def _epoch_problem(batches, n, batch_size) -> str | None:
     return None
 
 
-def _epoch_verdict(fn, cases, name, level) -> CheckResult:
-    n_cases = len(cases)
-    for i, (n, batch_size, seed) in enumerate(cases):
+def _epoch_verdict(exercise, fn, cases, level) -> CheckResult:
+    """The verdict on one epoch's batches, from their properties (any random order is
+    right); ``cases`` hold (n, batch_size, seed)."""
+    name, n_cases = exercise.name, len(cases)
+    for i, case in enumerate(cases):
+        n, batch_size, seed = case.args
         shown = f"n = {n}, batch_size = {batch_size}, rng = np.random.default_rng({seed})"
         where = f"test case {i + 1} of {n_cases}"
         try:
@@ -189,7 +177,7 @@ def _epoch_verdict(fn, cases, name, level) -> CheckResult:
         lines = [f"✘ {name}: wrong result on {where}.", f"  input:    {shown}"]
         if isinstance(batches, list):
             lines.append(f"  received: {_show([b.tolist() for b in batches], _INDENT)}")
-        lines += [_wrap(problem), *hint_lines(_EPOCH_HINTS, level)]
+        lines += [_wrap(problem), *hint_lines(exercise.hints, level)]
         return _result("wrong", name, i, "\n".join(lines))
     return _result("passed", name, None, f"✔ {name}: correct on all {n_cases} test cases.")
 
@@ -229,8 +217,19 @@ def _epoch_randomness(batches, again, n, batch_size) -> str | None:
     return None
 
 
-@exercise("epoch_indices", "n, batch_size, rng", reference=_epoch_indices)
-def check_epoch_indices(fn, *, strict=None, hint=None) -> CheckResult:
+@exercise(
+    "epoch_indices",
+    "n, batch_size, rng",
+    reference=_epoch_indices,
+    hints=(
+        "Shuffle all n indices once, with the generator you are given, then cut the "
+        "shuffled order into consecutive pieces.",
+        "A random permutation of 0..n−1 drawn from rng holds every index exactly once. Its "
+        "pieces of batch_size indices are the batches; the last piece may be shorter.",
+    ),
+    verdict=_epoch_verdict,
+)
+def check_epoch_indices():
     """Chapter 4: ``fn(n, batch_size, rng)`` returns one epoch of mini-batches without
     replacement: a list of 1-D integer index arrays that together hold each of 0..n−1
     exactly once, in a random order drawn from the generator ``rng``, all of ``batch_size``
@@ -240,5 +239,5 @@ def check_epoch_indices(fn, *, strict=None, hint=None) -> CheckResult:
     properties, plus: the same seed gives the same batches, and two epochs drawn from one
     generator differ.
     """
-    cases = [(10, 3, 0), (12, 4, 1), (7, 7, 2), (5, 10, 3), (1, 1, 4), (100, 32, 5), (64, 1, 6)]
-    return report(_epoch_verdict(fn, cases, "epoch_indices", hint), strict=strict)
+    # (n, batch_size, the seed of rng)
+    return [(10, 3, 0), (12, 4, 1), (7, 7, 2), (5, 10, 3), (1, 1, 4), (100, 32, 5), (64, 1, 6)]

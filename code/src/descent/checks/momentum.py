@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check, diagnose_pair, exercise
+from descent.checks.engine import Case, diagnose_pair, exercise
 
 
 def _momentum_step(theta, v, g, lr, momentum):
@@ -40,8 +40,17 @@ def _momentum_mistakes(theta, v, g, lr, mu):
     "theta, v, g, lr, momentum",
     reference=_momentum_step,
     returns=("theta_new", "v_new"),
+    hints=(
+        "Follow the algorithm box line by line: first the new velocity, from the old "
+        "velocity and the gradient; then the new θ, from the new velocity.",
+        "The velocity decays by the factor μ and gains −η times the gradient; θ then moves "
+        "by the whole new velocity. Return new arrays, θ first, and leave the inputs as they "
+        "were.",
+    ),
+    unchanged=(0, 1, 2),
+    diagnose=diagnose_pair("v", _momentum_mistakes),
 )
-def check_momentum_step(fn, *, strict=None, hint=None) -> CheckResult:
+def check_momentum_step():
     """Chapter 6: ``fn(theta, v, g, lr, momentum)`` returns ``(theta_new, v_new)`` with
     v_new = μ v − η g and theta_new = θ + v_new, for arrays of any shape, leaving the
     inputs unchanged."""
@@ -50,32 +59,13 @@ def check_momentum_step(fn, *, strict=None, hint=None) -> CheckResult:
     def arrays(shape):  # θ, v, g
         return tuple(rng.normal(size=shape) for _ in range(3))
 
-    cases = [
+    return [
         Case((np.array([1.0, -2.0]), np.array([0.5, 0.0]), np.array([2.0, -1.0]), 0.1, 0.9)),
         Case((np.array([3.0, 1.0, -1.0]), np.zeros(3), np.array([1.0, -4.0, 0.5]), 0.25, 0.9)),
         Case((*arrays((2, 3)), 0.01, 0.5)),
         Case((*arrays(4), 0.3, 0.0)),
         Case((*arrays((3, 2)), 1e-3, 0.99)),
     ]
-    hint_texts = (
-        "Follow the algorithm box line by line: first the new velocity, from the old "
-        "velocity and the gradient; then the new θ, from the new velocity.",
-        "The velocity decays by the factor μ and gains −η times the gradient; θ then moves "
-        "by the whole new velocity. Return new arrays, θ first, and leave the inputs as they "
-        "were.",
-    )
-    return check(
-        fn,
-        _momentum_step,
-        cases,
-        name="momentum_step",
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-        unchanged=(0, 1, 2),
-        diagnose=diagnose_pair("v", _momentum_mistakes),
-        returns=("theta_new", "v_new"),
-    )
 
 
 def _diagnose_momentum_rate(case, received, expected) -> str | None:
@@ -103,11 +93,24 @@ def _momentum_rate(lr, momentum, lam):
     return float(spectral_radius(lr, momentum, lam))
 
 
-@exercise("momentum_rate", "lr, momentum, lam", reference=_momentum_rate)
-def check_momentum_rate(fn, *, strict=None, hint=None) -> CheckResult:
+@exercise(
+    "momentum_rate",
+    "lr, momentum, lam",
+    reference=_momentum_rate,
+    hints=(
+        "The rate is the spectral radius of the 2×2 iteration matrix M: the largest "
+        "magnitude among its eigenvalues.",
+        "Build M from its equation in the chapter with the given η, μ and λ. Its eigenvalues "
+        "can be complex: compare their magnitudes, not their real parts.",
+    ),
+    rtol=1e-6,
+    atol=1e-9,
+    diagnose=_diagnose_momentum_rate,
+)
+def check_momentum_rate():
     """Chapter 6: ``fn(lr, momentum, lam)`` returns the spectral radius (largest ``|r|`` over
     the eigenvalues r) of heavy-ball momentum's 2×2 matrix M = [[μ, −ηλ], [μ, 1 − ηλ]]."""
-    cases = [
+    return [
         Case((0.1, 0.9, 2.0), label="η = 0.1, μ = 0.9, λ = 2 (complex roots)"),
         Case((0.01, 0.1, 1.0), label="η = 0.01, μ = 0.1, λ = 1 (real positive roots)"),
         Case((2.2, 0.2, 1.0), label="η = 2.2, μ = 0.2, λ = 1 (real negative roots)"),
@@ -116,24 +119,6 @@ def check_momentum_rate(fn, *, strict=None, hint=None) -> CheckResult:
         Case((3.0, 0.2, 1.0), label="η = 3, μ = 0.2, λ = 1 (diverges)"),
         Case((0.001, 0.99, 50.0), label="η = 0.001, μ = 0.99, λ = 50"),
     ]
-    hint_texts = (
-        "The rate is the spectral radius of the 2×2 iteration matrix M: the largest "
-        "magnitude among its eigenvalues.",
-        "Build M from its equation in the chapter with the given η, μ and λ. Its eigenvalues "
-        "can be complex: compare their magnitudes, not their real parts.",
-    )
-    return check(
-        fn,
-        _momentum_rate,
-        cases,
-        name="momentum_rate",
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-        rtol=1e-6,
-        atol=1e-9,
-        diagnose=_diagnose_momentum_rate,
-    )
 
 
 # --------------------------------------------------------------------------- grid search
@@ -188,14 +173,24 @@ def _diagnose_best_momentum(case, received, expected) -> str | None:
     "rate, lams, etas, mus",
     reference=_best_momentum,
     returns=("eta", "mu", "q"),
+    hints=(
+        "For each pair (η, μ) of the grid, its rate is the worst one over the eigenvalues: "
+        "the largest rate(η, μ, λ). Keep the pair with the smallest such rate.",
+        "Two loops, etas outside and mus inside, and a strict < when you compare with the "
+        "best so far, so that the first of equal pairs stays. Return floats: η, μ, ρ.",
+    ),
+    rtol=1e-9,
+    atol=1e-12,
+    unchanged=(1, 2, 3),
+    diagnose=_diagnose_best_momentum,
 )
-def check_best_momentum(fn, *, strict=None, hint=None) -> CheckResult:
+def check_best_momentum():
     """Chapter 6: ``fn(rate, lams, etas, mus)`` searches the grid etas × mus for the pair
     (η, μ) with the smallest worst-case rate ρ(η, μ) = max over λ in lams of
     rate(η, μ, λ), and returns ``(eta, mu, q)``; among equal rates, the first pair in the
     order of etas, then mus. It leaves lams, etas and mus unchanged."""
     rate = _Rate()
-    cases = [
+    return [
         Case(
             (rate, np.array([0.1, 2.0]), np.linspace(0.2, 2.0, 10), np.linspace(0.0, 0.9, 10)),
             label="rate = a correct momentum_rate, lams = [0.1, 2] (the bowl),\n"
@@ -215,23 +210,3 @@ def check_best_momentum(fn, *, strict=None, hint=None) -> CheckResult:
             + "etas = np.geomspace(0.01, 1, 9), mus = np.linspace(0, 0.8, 5)",
         ),
     ]
-    hint_texts = (
-        "For each pair (η, μ) of the grid, its rate is the worst one over the eigenvalues: "
-        "the largest rate(η, μ, λ). Keep the pair with the smallest such rate.",
-        "Two loops, etas outside and mus inside, and a strict < when you compare with the "
-        "best so far, so that the first of equal pairs stays. Return floats: η, μ, ρ.",
-    )
-    return check(
-        fn,
-        _best_momentum,
-        cases,
-        name="best_momentum",
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-        rtol=1e-9,
-        atol=1e-12,
-        unchanged=(1, 2, 3),
-        diagnose=_diagnose_best_momentum,
-        returns=("eta", "mu", "q"),
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check, diagnose_pair, exercise
+from descent.checks.engine import Case, diagnose_pair, exercise
 
 
 def _nesterov_step(theta, v, g, lr, momentum):
@@ -51,8 +51,16 @@ def _nesterov_mistakes(theta, v, g, lr, mu):
     "theta, v, g, lr, momentum",
     reference=_nesterov_step,
     returns=("theta_new", "v_new"),
+    hints=(
+        "The velocity is updated exactly as in heavy-ball momentum; the difference is in "
+        "how far θ moves.",
+        "θ moves by the look-ahead part of the new velocity (μ times it) plus a plain "
+        "gradient step. Return new arrays, θ first, and leave the inputs as they were.",
+    ),
+    unchanged=(0, 1, 2),
+    diagnose=diagnose_pair("v", _nesterov_mistakes),
 )
-def check_nesterov_step(fn, *, strict=None, hint=None) -> CheckResult:
+def check_nesterov_step():
     """Chapter 7: ``fn(theta, v, g, lr, momentum)`` returns ``(theta_new, v_new)`` for one step
     of Nesterov's method in velocity form, with g = ∇f(theta):
 
@@ -65,28 +73,10 @@ def check_nesterov_step(fn, *, strict=None, hint=None) -> CheckResult:
     def arrays(shape):  # θ, v, g
         return tuple(rng.normal(size=shape) for _ in range(3))
 
-    cases = [
+    return [
         Case((np.array([1.0, -2.0]), np.array([0.5, -0.25]), np.array([2.0, -1.0]), 0.1, 0.9)),
         Case((np.array([3.0, 1.0, -1.0]), np.zeros(3), np.array([1.0, -4.0, 0.5]), 0.25, 0.9)),
         Case((*arrays((2, 3)), 0.01, 0.5)),
         Case((*arrays((3, 2)), 1e-3, 0.99)),
         Case((*arrays(4), 0.3, 0.0)),
     ]
-    hint_texts = (
-        "The velocity is updated exactly as in heavy-ball momentum; the difference is in "
-        "how far θ moves.",
-        "θ moves by the look-ahead part of the new velocity (μ times it) plus a plain "
-        "gradient step. Return new arrays, θ first, and leave the inputs as they were.",
-    )
-    return check(
-        fn,
-        _nesterov_step,
-        cases,
-        name="nesterov_step",
-        hint=hint_texts,
-        level=hint,
-        strict=strict,
-        unchanged=(0, 1, 2),
-        diagnose=diagnose_pair("v", _nesterov_mistakes),
-        returns=("theta_new", "v_new"),
-    )

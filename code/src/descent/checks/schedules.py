@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.checks.engine import Case, CheckResult, check, exercise
+from descent.checks.engine import Case, exercise
 from descent.schedules import Cosine, Warmup
 
 # --------------------------------------------------------------------------- the references
@@ -39,16 +39,6 @@ def _as_array(received, expected):
 # --------------------------------------------------------------------------- cosine
 
 
-def _cosine_cases() -> list[Case]:
-    rng = np.random.default_rng(13)
-    return [
-        Case((np.arange(1, 16), 10, 0.1)),
-        Case((np.arange(1, 9), 7, 0.0)),
-        Case((rng.permutation(np.arange(1, 121))[:12], 100, 0.5)),  # any t, in any order
-        Case((np.array([1, 51, 101, 500]), 100, 0.01)),
-    ]
-
-
 def _diagnose_cosine(case, received, expected) -> str | None:
     t, steps, floor = case.args
     got = _as_array(received, expected)
@@ -79,41 +69,35 @@ def _diagnose_cosine(case, received, expected) -> str | None:
     return None
 
 
-@exercise("cosine_schedule", "t, steps, floor", reference=_cosine_reference)
-def check_cosine_schedule(fn, *, strict=None, hint=None) -> CheckResult:
+@exercise(
+    "cosine_schedule",
+    "t, steps, floor",
+    reference=_cosine_reference,
+    hints=(
+        "Count the updates made before update t, and cap that count at T: after T "
+        "updates the factor stays at the floor.",
+        "½(1 + cos) runs from 1 to 0 as the count goes from 0 to T; stretch that range "
+        "so that it ends at the floor instead of 0. Work on whole arrays.",
+    ),
+    rtol=1e-9,
+    atol=1e-12,
+    unchanged=(0,),
+    diagnose=_diagnose_cosine,
+)
+def check_cosine_schedule():
     """Chapter 14: ``fn(t, steps, floor)`` returns the cosine factors
     floor + (1 − floor) · ½ (1 + cos(π · min(t − 1, T) / T)) for an integer array t ≥ 1,
     as an array of t's shape."""
-    return check(
-        fn,
-        _cosine_reference,
-        _cosine_cases(),
-        name="cosine_schedule",
-        hint=(
-            "Count the updates made before update t, and cap that count at T: after T "
-            "updates the factor stays at the floor.",
-            "½(1 + cos) runs from 1 to 0 as the count goes from 0 to T; stretch that range "
-            "so that it ends at the floor instead of 0. Work on whole arrays.",
-        ),
-        level=hint,
-        strict=strict,
-        rtol=1e-9,
-        atol=1e-12,
-        unchanged=(0,),
-        diagnose=_diagnose_cosine,
-    )
+    rng = np.random.default_rng(13)
+    return [
+        Case((np.arange(1, 16), 10, 0.1)),
+        Case((np.arange(1, 9), 7, 0.0)),
+        Case((rng.permutation(np.arange(1, 121))[:12], 100, 0.5)),  # any t, in any order
+        Case((np.array([1, 51, 101, 500]), 100, 0.01)),
+    ]
 
 
 # --------------------------------------------------------------------------- warm-up + cosine
-
-
-def _warmup_cosine_cases() -> list[Case]:
-    return [
-        Case((np.arange(1, 26), 5, 20, 0.0)),
-        Case((np.arange(1, 13), 1, 10, 0.1)),
-        Case((np.array([1, 2, 10, 11, 12, 60, 110, 111, 200]), 10, 110, 0.05)),
-        Case((np.arange(1, 8), 4, 6, 0.5)),
-    ]
 
 
 def _diagnose_warmup_cosine(case, received, expected) -> str | None:
@@ -145,25 +129,27 @@ def _diagnose_warmup_cosine(case, received, expected) -> str | None:
     return None
 
 
-@exercise("warmup_cosine", "t, warmup, total, floor", reference=_warmup_cosine_reference)
-def check_warmup_cosine(fn, *, strict=None, hint=None) -> CheckResult:
+@exercise(
+    "warmup_cosine",
+    "t, warmup, total, floor",
+    reference=_warmup_cosine_reference,
+    hints=(
+        "Two pieces: a straight line up to 1 for t ≤ W, then the cosine.",
+        "The cosine starts again at its own first update after the warm-up: shift t by W "
+        "and give it the T − W updates left. Choose between the pieces entry by entry.",
+    ),
+    rtol=1e-9,
+    atol=1e-12,
+    unchanged=(0,),
+    diagnose=_diagnose_warmup_cosine,
+)
+def check_warmup_cosine():
     """Chapter 14: ``fn(t, warmup, total, floor)`` returns, for an integer array t ≥ 1, the
     factors of a linear warm-up t/W for t ≤ W followed by a cosine decay from 1 to ``floor``
     over the remaining total − W updates (restarted: its own t is t − W)."""
-    return check(
-        fn,
-        _warmup_cosine_reference,
-        _warmup_cosine_cases(),
-        name="warmup_cosine",
-        hint=(
-            "Two pieces: a straight line up to 1 for t ≤ W, then the cosine.",
-            "The cosine starts again at its own first update after the warm-up: shift t by W "
-            "and give it the T − W updates left. Choose between the pieces entry by entry.",
-        ),
-        level=hint,
-        strict=strict,
-        rtol=1e-9,
-        atol=1e-12,
-        unchanged=(0,),
-        diagnose=_diagnose_warmup_cosine,
-    )
+    return [
+        Case((np.arange(1, 26), 5, 20, 0.0)),
+        Case((np.arange(1, 13), 1, 10, 0.1)),
+        Case((np.array([1, 2, 10, 11, 12, 60, 110, 111, 200]), 10, 110, 0.05)),
+        Case((np.arange(1, 8), 4, 6, 0.5)),
+    ]

@@ -7,37 +7,18 @@ import tracemalloc
 
 import numpy as np
 
-from descent.checks.adaptive import _rmsprop_mistakes, _rmsprop_step
-from descent.checks.engine import (
-    WIDTH,
-    Case,
-    CheckResult,
-    check,
-    diagnose_pair,
-    exercise,
-    strict_mode,
-)
+from descent.checks.adaptive import _rmsprop_mistakes
+from descent.checks.engine import WIDTH, Case, CheckResult, diagnose_pair, exercise
 
 #: entries of the arrays on which the checker measures the memory a step allocates
 ALLOCATION_SIZE = 20_000
 
 
-def _in_place(fn):
-    """Call the student's in-place step and return what it left in θ and s, so that the
-    engine can compare them with the reference's new arrays."""
-
-    def run(theta, s, g, lr, rho, eps, tmp):
-        fn(theta, s, g, lr, rho, eps, tmp)
-        return theta, s
-
-    run.__name__ = getattr(fn, "__name__", "your function")
-    run.__wrapped__ = fn
-    return run
-
-
-def _reference(theta, s, g, lr, rho, eps, tmp):
-    """The rule, returning new arrays (θ, s): what the student's step must leave behind."""
-    return _rmsprop_step(theta, s, g, lr, rho, eps)
+def _in_place(fn, theta, s, g, lr, rho, eps, tmp):
+    """Run an in-place step and return what it left in θ and s, so that the engine can
+    compare them with the rule's new arrays. Its return value is ignored."""
+    fn(theta, s, g, lr, rho, eps, tmp)
+    return theta, s
 
 
 def _rmsprop_step_inplace(theta, s, g, lr, rho, eps, tmp):
@@ -51,35 +32,6 @@ def _rmsprop_step_inplace(theta, s, g, lr, rho, eps, tmp):
     np.divide(g, tmp, out=tmp)
     tmp *= lr
     theta -= tmp
-
-
-def _cases(seed: int = 12) -> list[Case]:
-    """θ, s, g, η, ρ, ε and a scratch array; the first case has s = 0 and g = 0 in some
-    entries (only ε prevents 0/0) and an ε large enough to show where it is added."""
-    rng = np.random.default_rng(seed)
-
-    def rand(shape, lr, rho, eps, scale=1.0):
-        theta, g = rng.normal(size=shape), scale * rng.normal(size=shape)
-        s = scale**2 * rng.uniform(0.05, 2.0, size=shape)
-        return Case((theta, s, g, lr, rho, eps, np.full(shape, np.nan)))
-
-    first = Case(
-        (
-            np.array([1.0, -2.0, 0.5, 3.0]),
-            np.array([0.0, 0.25, 4.0, 0.0]),
-            np.array([0.3, -1.0, 2.0, 0.0]),
-            0.1,
-            0.9,
-            0.1,
-            np.zeros(4),
-        )  # fmt: skip
-    )
-    return [
-        first,
-        rand((2, 3), 0.01, 0.99, 1e-8),
-        rand(5, 0.5, 0.5, 1e-6),
-        rand((3, 2), 1e-3, 0.9, 1e-8, scale=1e-4),  # tiny gradients: ε's place matters
-    ]
 
 
 def _diagnose(case, received, expected) -> str | None:
@@ -120,53 +72,9 @@ def _peak_allocation(fn, *args) -> int:
             tracemalloc.stop()
 
 
-@exercise("rmsprop_step_inplace", "theta, s, g, lr, rho, eps, tmp", reference=_rmsprop_step_inplace)
-def check_rmsprop_step_inplace(fn, *, strict=None, hint=None) -> CheckResult:
-    """Appendix: ``fn(theta, s, g, lr, rho, eps, tmp)`` performs one RMSProp step **in
-    place**, for arrays of any shape:
-
-        s ← ρ s + (1 − ρ) g² ;  θ ← θ − η g / (√s + ε)
-
-    changing θ and s, using ``tmp`` (an array of θ's shape with any values in it) as its
-    only scratch space, leaving g unchanged, and allocating no new array. Its return value
-    is ignored. The values are compared with the rule (any order of the operations that
-    agrees to ~1e-10 is right), then the memory the function allocates on arrays of
-    ``ALLOCATION_SIZE`` entries must stay below a tenth of one such array.
-    """
-    name = getattr(fn, "__name__", "rmsprop_step_inplace")
-    hint_texts = (
-        "(The pair shown is θ and s as your function left them.) Change θ and s themselves, "
-        "with in-place operators and the out= argument of numpy's functions, and keep every "
-        "intermediate result in tmp.",
-        "Update s first: scale it by ρ, and build (1 − ρ) g² in tmp before you add it. Then "
-        "reuse tmp for √s + ε and for the step, and subtract the step from θ in place.",
-    )
-    result = check(
-        _in_place(fn) if callable(fn) else fn,
-        _reference,
-        _cases(),
-        name=name,
-        hint=hint_texts,
-        level=hint,
-        strict=False,
-        quiet=True,
-        rtol=1e-10,
-        atol=1e-14,
-        unchanged=(2,),
-        diagnose=_diagnose,
-    )
-    if result.passed:
-        result = _allocation_verdict(fn, name, len(_cases()))
-    if (strict_mode() if strict is None else bool(strict)) and result.status in (
-        "wrong",
-        "error",
-    ):
-        raise AssertionError(result.message)
-    print(result.message)
-    return result
-
-
-def _allocation_verdict(fn, name: str, n_cases: int) -> CheckResult:
+def _allocation_verdict(exercise, fn, cases, level) -> CheckResult:
+    """Once the values are right: the verdict on the memory the step allocates."""
+    name, n_cases = exercise.name, len(cases)
     rng = np.random.default_rng(0)
     theta, g = rng.normal(size=ALLOCATION_SIZE), rng.normal(size=ALLOCATION_SIZE)
     s, tmp = rng.uniform(0.1, 1.0, size=ALLOCATION_SIZE), np.empty(ALLOCATION_SIZE)
@@ -195,3 +103,61 @@ def _allocation_verdict(fn, name: str, n_cases: int) -> CheckResult:
     )
     message = textwrap.fill(text, WIDTH, subsequent_indent="  ")
     return CheckResult(False, "wrong", message, name, n_cases)
+
+
+@exercise(
+    "rmsprop_step_inplace",
+    "theta, s, g, lr, rho, eps, tmp",
+    reference=_rmsprop_step_inplace,
+    hints=(
+        "(The pair shown is θ and s as your function left them.) Change θ and s themselves, "
+        "with in-place operators and the out= argument of numpy's functions, and keep every "
+        "intermediate result in tmp.",
+        "Update s first: scale it by ρ, and build (1 − ρ) g² in tmp before you add it. Then "
+        "reuse tmp for √s + ε and for the step, and subtract the step from θ in place.",
+    ),
+    rtol=1e-10,
+    atol=1e-14,
+    unchanged=(2,),
+    diagnose=_diagnose,
+    run=_in_place,
+    extra=_allocation_verdict,
+)
+def check_rmsprop_step_inplace():
+    """Appendix: ``fn(theta, s, g, lr, rho, eps, tmp)`` performs one RMSProp step **in
+    place**, for arrays of any shape:
+
+        s ← ρ s + (1 − ρ) g² ;  θ ← θ − η g / (√s + ε)
+
+    changing θ and s, using ``tmp`` (an array of θ's shape with any values in it) as its
+    only scratch space, leaving g unchanged, and allocating no new array. Its return value
+    is ignored. The values are compared with the rule (any order of the operations that
+    agrees to ~1e-10 is right), then the memory the function allocates on arrays of
+    ``ALLOCATION_SIZE`` entries must stay below a tenth of one such array.
+    """
+    # θ, s, g, η, ρ, ε and a scratch array; the first case has s = 0 and g = 0 in some
+    # entries (only ε prevents 0/0) and an ε large enough to show where it is added
+    rng = np.random.default_rng(12)
+
+    def rand(shape, lr, rho, eps, scale=1.0):
+        theta, g = rng.normal(size=shape), scale * rng.normal(size=shape)
+        s = scale**2 * rng.uniform(0.05, 2.0, size=shape)
+        return Case((theta, s, g, lr, rho, eps, np.full(shape, np.nan)))
+
+    first = Case(
+        (
+            np.array([1.0, -2.0, 0.5, 3.0]),
+            np.array([0.0, 0.25, 4.0, 0.0]),
+            np.array([0.3, -1.0, 2.0, 0.0]),
+            0.1,
+            0.9,
+            0.1,
+            np.zeros(4),
+        )  # fmt: skip
+    )
+    return [
+        first,
+        rand((2, 3), 0.01, 0.99, 1e-8),
+        rand(5, 0.5, 0.5, 1e-6),
+        rand((3, 2), 1e-3, 0.9, 1e-8, scale=1e-4),  # tiny gradients: ε's place matters
+    ]

@@ -91,5 +91,3 @@ def is_real(value) -> bool:
     """True if ``value`` is a real number: a Python or numpy integer or float, not a bool
     (True would otherwise pass as 1) and not an array."""
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-
-

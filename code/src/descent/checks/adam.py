@@ -10,7 +10,7 @@ import numpy as np
 from descent.checks.engine import Case, WrongResult, exercise, state_arrays
 
 
-def _adam_step(
+def adam_step_reference(
     theta,
     m,
     v,
@@ -47,10 +47,10 @@ def _adam_step(
     return theta - lr * step, m, v, t + 1
 
 
-_ADAM_NAMES = ("theta_new", "m_new", "v_new", "t_new")
+ADAM_RESULT_NAMES = ("theta_new", "m_new", "v_new", "t_new")
 
 
-def _adam_rows(fn, theta, *args):
+def adam_rows(fn, theta, *args):
     """``fn(theta, *args)``'s result (θ, m, v, t) as one array of shape (4, *θ.shape), rows
     θ, m, v, t, so that the engine compares all four at once; WrongResult, with a sentence,
     if it is not four such items. Adam's family (AdamW, Chapter 12) shares it."""
@@ -59,9 +59,9 @@ def _adam_rows(fn, theta, *args):
         return result
     shape = np.shape(theta)
     if not isinstance(result, (tuple, list)) or len(result) != 4:
-        state_arrays(result, _ADAM_NAMES, shape)  # raises WrongResult: says what is wrong
+        state_arrays(result, ADAM_RESULT_NAMES, shape)  # raises WrongResult: says what is wrong
     *arrays, t_new = result
-    parts = state_arrays(arrays, _ADAM_NAMES[:3], shape)
+    parts = state_arrays(arrays, ADAM_RESULT_NAMES[:3], shape)
     if np.size(t_new) != 1:
         raise WrongResult(f"t_new must be one number, the new step count; got {t_new!r}.")
     return np.stack([*parts, np.full(shape, float(np.ravel(t_new)[0]))])
@@ -86,7 +86,7 @@ def _diagnose_adam_step(case, received, expected) -> str | None:
             ((False, True), "m ← β₁ m + (1 − β₁) g: the factor (1 − β₁) on g is missing."),
             ((True, False), "v ← β₂ v + (1 − β₂) g²: the factor (1 − β₂) on g² is missing."),
         ):
-            wrong = _adam_step(*case.args, damp=damp)
+            wrong = adam_step_reference(*case.args, damp=damp)
             if np.allclose(got[:3], np.stack(wrong[:3]), rtol=1e-6, atol=1e-12):
                 return text
     known = [
@@ -116,7 +116,7 @@ def _diagnose_adam_step(case, received, expected) -> str | None:
     ]
     for keywords, text in known:
         with np.errstate(all="ignore"):
-            wrong = _adam_rows(functools.partial(_adam_step, **keywords), *case.args)
+            wrong = adam_rows(functools.partial(adam_step_reference, **keywords), *case.args)
             if np.allclose(got, wrong, rtol=1e-6, atol=1e-12, equal_nan=True):
                 return text
     ascent = theta + (theta - expected[0])
@@ -128,8 +128,8 @@ def _diagnose_adam_step(case, received, expected) -> str | None:
 @exercise(
     "adam_step",
     "theta, m, v, t, g, lr, beta1, beta2, eps",
-    reference=_adam_step,
-    returns=_ADAM_NAMES,
+    reference=adam_step_reference,
+    returns=ADAM_RESULT_NAMES,
     hints=(
         "Follow the algorithm box line by line: the two moment averages, their bias "
         "corrections, then the step. The rows shown are θ, m, v and t.",
@@ -140,7 +140,7 @@ def _diagnose_adam_step(case, received, expected) -> str | None:
     atol=1e-12,
     unchanged=(0, 1, 2, 3),
     diagnose=_diagnose_adam_step,
-    run=_adam_rows,
+    run=adam_rows,
 )
 def check_adam_step():
     """Chapter 11: ``fn(theta, m, v, t, g, lr, beta1, beta2, eps)`` performs one Adam update

@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from descent.checks.adam import _ADAM_NAMES, _adam_rows, _adam_step
+from descent.checks.adam import ADAM_RESULT_NAMES, adam_rows, adam_step_reference
 from descent.checks.engine import Case, exercise
 
 
@@ -20,14 +20,14 @@ def _adamw_step(
     theta, g = np.asarray(theta, dtype=float), np.asarray(g, dtype=float)
     args = (lr, beta1, beta2, eps)
     if mistake == "l2":
-        return _adam_step(theta, m, v, t, g + weight_decay * theta, *args)
+        return adam_step_reference(theta, m, v, t, g + weight_decay * theta, *args)
     if mistake == "none":
-        return _adam_step(theta, m, v, t, g, *args)
+        return adam_step_reference(theta, m, v, t, g, *args)
     if mistake == "after":
-        theta_new, m_new, v_new, t_new = _adam_step(theta, m, v, t, g, *args)
+        theta_new, m_new, v_new, t_new = adam_step_reference(theta, m, v, t, g, *args)
         return theta_new * (1 - lr * weight_decay), m_new, v_new, t_new
     factor = 1 - weight_decay if mistake == "no_lr" else 1 - lr * weight_decay
-    return _adam_step(theta * factor, m, v, t, g, *args)
+    return adam_step_reference(theta * factor, m, v, t, g, *args)
 
 
 _KNOWN = (
@@ -55,7 +55,7 @@ def _diagnose(case, received, expected) -> str | None:
     if got.shape != expected.shape:
         return None
     for mistake, text in _KNOWN:
-        wrong = _adam_rows(functools.partial(_adamw_step, mistake=mistake), *case.args)
+        wrong = adam_rows(functools.partial(_adamw_step, mistake=mistake), *case.args)
         if np.allclose(got, wrong, rtol=1e-9, atol=1e-14):
             return text
     return None
@@ -65,7 +65,7 @@ def _diagnose(case, received, expected) -> str | None:
     "adamw_step",
     "theta, m, v, t, g, lr, beta1, beta2, eps, weight_decay",
     reference=_adamw_step,
-    returns=_ADAM_NAMES,
+    returns=ADAM_RESULT_NAMES,
     hints=(
         "AdamW is Adam plus one line: a weight decay that does not pass through m and v. "
         "The rows shown are θ, m, v and t.",
@@ -76,7 +76,7 @@ def _diagnose(case, received, expected) -> str | None:
     atol=1e-12,
     unchanged=(0, 1, 2, 3),
     diagnose=_diagnose,
-    run=_adam_rows,
+    run=adam_rows,
 )
 def check_adamw_step():
     """Chapter 12: ``fn(theta, m, v, t, g, lr, beta1, beta2, eps, weight_decay)`` performs

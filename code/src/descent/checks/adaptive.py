@@ -69,7 +69,7 @@ def _adagrad_mistakes(theta, h, g, lr, eps) -> dict:
         }
 
 
-def _rmsprop_mistakes(theta, s, g, lr, rho, eps) -> dict:
+def rmsprop_mistakes(theta, s, g, lr, rho, eps) -> dict:
     """Known wrong versions of one RMSProp step: sentence -> (θ, s)."""
     theta, s, g = (np.asarray(a, dtype=float) for a in (theta, s, g))
     s_new = rho * s + (1 - rho) * g**2
@@ -177,7 +177,7 @@ def check_adagrad_step():
     rtol=1e-7,
     atol=1e-12,
     unchanged=(0, 1, 2),
-    diagnose=diagnose_pair("s", _rmsprop_mistakes),
+    diagnose=diagnose_pair("s", rmsprop_mistakes),
 )
 def check_rmsprop_step():
     """Chapter 9: ``fn(theta, s, g, lr, rho, eps)`` returns ``(theta_new, s_new)`` after one

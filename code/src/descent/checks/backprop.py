@@ -9,9 +9,9 @@ from descent.checks.engine import (
     Case,
     CheckResult,
     WrongResult,
-    _result,
     check,
     exercise,
+    make_result,
     state_arrays,
 )
 
@@ -108,7 +108,7 @@ def _affine_verdict(exercise, fn, cases, level) -> CheckResult:
         if not result.passed:
             return result
     message = f"✔ {exercise.name}: dx, dW and db correct on all {len(cases)} test cases."
-    return _result("passed", exercise.name, None, message)
+    return make_result("passed", exercise.name, None, message)
 
 
 @exercise(

@@ -69,7 +69,7 @@ MAX_HINT_LEVEL = 2
 _course_hints: int | None = None  # set by set_hints(); None: read the environment
 #: Messages are wrapped to this many characters, the width of a notebook output on the page.
 WIDTH = 76
-_INDENT = len("  expected: ")  # where values start in a message
+VALUE_INDENT = len("  expected: ")  # where values start in a message
 # descent/, the package: this file is in descent/checks/, one level below
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _LIBRARY_DIRS = tuple(
@@ -155,7 +155,7 @@ class Exercise:
             raise ValueError(f"the exercise {self.name} needs at least one case")
         if not callable(fn):
             what = f"✘ {self.name}: expected a function, got {type(fn).__name__}."
-            return report(_result("error", self.name, None, what), strict=strict, quiet=quiet)
+            return report(make_result("error", self.name, None, what), strict=strict, quiet=quiet)
         if self.verdict is not None:
             return report(self.verdict(self, fn, cases, hint), strict=strict, quiet=quiet)
         result = _verdict(
@@ -324,12 +324,14 @@ def hint_lines(hints: str | Sequence[str], level: int | None = None) -> list[str
     asked = 1 if level is None else int(level)
     allowed = hints_allowed()
     shown = max(0, min(asked, allowed, len(hints)))
-    lines = [_wrap(f"Hint {k + 1} of {len(hints)}: {h}") for k, h in enumerate(hints[:shown])]
+    lines = [
+        wrap_sentence(f"Hint {k + 1} of {len(hints)}: {h}") for k, h in enumerate(hints[:shown])
+    ]
     if shown < len(hints) and shown < allowed:
-        lines.append(_wrap(f"More help: run the check again with hint={shown + 1}."))
+        lines.append(wrap_sentence(f"More help: run the check again with hint={shown + 1}."))
     elif asked > allowed and shown < len(hints):
         limit = f"up to level {allowed}" if allowed else "no hints"
-        lines.append(_wrap(f"(Your course gives {limit}.)"))
+        lines.append(wrap_sentence(f"(Your course gives {limit}.)"))
     return lines
 
 
@@ -436,15 +438,15 @@ def _verdict(
             with np.errstate(all="ignore"):
                 received = student_fn(*args, **kwargs)
         except NotImplementedError:
-            return _not_implemented(name)
+            return not_implemented_result(name)
         except WrongResult as wrong:
             problem, shown = str(wrong), False
         except Exception as error:
-            return _error(name, i, error, f"on {where}", shown_input, student_fn)
+            return error_result(name, i, error, f"on {where}", shown_input, student_fn)
         else:
             if received is None or received is Ellipsis:
                 if i == 0:
-                    return _not_implemented(name, returned=received)
+                    return not_implemented_result(name, returned=received)
                 problem = f"it returned {received!r} (is a `return` missing on some path?)"
                 shown = False
             else:
@@ -459,25 +461,25 @@ def _verdict(
         lines.append(f"  input:    {shown_input}")
         if shown:
             lines += [
-                f"  expected: {_show(expected, _INDENT)}",
-                f"  received: {_show(received, _INDENT)}",
+                f"  expected: {show_value(expected, VALUE_INDENT)}",
+                f"  received: {show_value(received, VALUE_INDENT)}",
             ]
-        lines.append(_wrap(problem))
+        lines.append(wrap_sentence(problem))
         if shown:
             known = _diagnosis(diagnose, case, received, expected, rtol, atol)
             if known:
-                lines.append(_wrap(known))
+                lines.append(wrap_sentence(known))
         lines += hints
-        return _result("wrong", name, i, "\n".join(lines))
+        return make_result("wrong", name, i, "\n".join(lines))
     plural = "s" if n > 1 else ""
-    return _result("passed", name, None, f"✔ {name}: correct on all {n} test case{plural}.")
+    return make_result("passed", name, None, f"✔ {name}: correct on all {n} test case{plural}.")
 
 
-def _result(status, name, case, message) -> CheckResult:
+def make_result(status, name, case, message) -> CheckResult:
     return CheckResult(status == "passed", status, message, name, case)
 
 
-def _error(name, case, error, where, shown_input, student_fn=None) -> CheckResult:
+def error_result(name, case, error, where, shown_input, student_fn=None) -> CheckResult:
     """The verdict on an exception raised by the student's code: its type and text, where
     (the case and its input), and the student's own line, without the traceback through
     the checker."""
@@ -486,12 +488,12 @@ def _error(name, case, error, where, shown_input, student_fn=None) -> CheckResul
         text = text[:297] + "..."
     lines = [
         f"✘ {name} raised {type(error).__name__} {where}" + (":" if text else "."),
-        *([_wrap(text)] if text else []),
+        *([wrap_sentence(text)] if text else []),
         *stray_globals(student_fn),
         f"  input:    {shown_input}",
         *_student_line(error),
     ]
-    return _result("error", name, case, "\n".join(lines))
+    return make_result("error", name, case, "\n".join(lines))
 
 
 def _diagnosis(diagnose, case, received, expected, rtol, atol) -> str | None:
@@ -507,7 +509,7 @@ def _diagnosis(diagnose, case, received, expected, rtol, atol) -> str | None:
     return known or _generic_diagnosis(received, expected, rtol, atol)
 
 
-def _not_implemented(name, returned=NotImplementedError) -> CheckResult:
+def not_implemented_result(name, returned=NotImplementedError) -> CheckResult:
     if returned is NotImplementedError:
         text = (
             f"… {name}: not implemented yet. Write your code in its cell (in place of "
@@ -518,7 +520,7 @@ def _not_implemented(name, returned=NotImplementedError) -> CheckResult:
             f"… {name}: not implemented yet: it returned {returned!r}. Write your code in "
             "its cell, end it with `return ...`, run that cell, then run this check again."
         )
-    return _result(
+    return make_result(
         "not implemented", name, None, textwrap.fill(text, WIDTH, subsequent_indent="  ")
     )
 
@@ -681,7 +683,9 @@ def _changed_input(case, args, unchanged, student_fn, reference_fn) -> str | Non
         if before.shape == after.shape and before.size:
             at = np.unravel_index(np.argmax(np.abs(after - before)), before.shape)
             index = at[0] if len(at) == 1 else tuple(int(i) for i in at)
-            text += f", {arg}[{index}] is {_show(after[at])} instead of {_show(before[at])}"
+            text += (
+                f", {arg}[{index}] is {show_value(after[at])} instead of {show_value(before[at])}"
+            )
         else:
             text += f" it has shape {after.shape} instead of {before.shape}"
         return (
@@ -721,7 +725,7 @@ def stray_globals(student_fn) -> list[str]:
         close = close or difflib.get_close_matches(global_name, params, n=1, cutoff=0.6)
         if close:
             text += f" Did you mean the parameter `{close[0]}`?"
-        lines.append(_wrap(text))
+        lines.append(wrap_sentence(text))
     return lines
 
 
@@ -774,9 +778,9 @@ def _show_input(case: Case, student_fn, reference_fn) -> str:
         return case.label
     names = _arg_names(student_fn, reference_fn, len(case.args))
     pairs = list(zip(names, case.args, strict=True)) + list(case.kwargs.items())
-    parts = [f"{k} = {_show(v, _INDENT + len(k) + 3)}" for k, v in pairs]
+    parts = [f"{k} = {show_value(v, VALUE_INDENT + len(k) + 3)}" for k, v in pairs]
     if len(parts) > 1 and (any("\n" in p for p in parts) or sum(map(len, parts)) > 70):
-        return ("\n" + " " * _INDENT).join(parts)
+        return ("\n" + " " * VALUE_INDENT).join(parts)
     return ", ".join(parts)
 
 
@@ -797,12 +801,12 @@ def _arg_names(student_fn, reference_fn, n: int) -> list[str]:
     return [f"arg{i + 1}" for i in range(n)]
 
 
-def _wrap(sentence: str) -> str:
+def wrap_sentence(sentence: str) -> str:
     """A sentence as indented lines of at most WIDTH characters."""
     return textwrap.fill(sentence, WIDTH, initial_indent="  ", subsequent_indent="  ")
 
 
-def _show(value, indent: int = 0) -> str:
+def show_value(value, indent: int = 0) -> str:
     """A short, readable rendering of an argument or a result."""
     if callable(value) and not isinstance(value, np.ndarray):
         return getattr(value, "description", None) or getattr(value, "__name__", repr(value))
@@ -817,6 +821,6 @@ def _show(value, indent: int = 0) -> str:
         and 1 < len(value) <= 8
         and any(isinstance(v, np.ndarray) for v in value)
     ):  # one item per line: (array(...),\n array(...))
-        items = [_show(v, indent + 1) for v in value]
+        items = [show_value(v, indent + 1) for v in value]
         return "(" + (",\n" + " " * (indent + 1)).join(items) + ")"
     return repr(value)

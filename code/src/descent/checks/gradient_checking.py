@@ -8,12 +8,12 @@ import numpy as np
 from descent.checks.engine import (
     Case,
     CheckResult,
-    _error,
-    _result,
-    _show,
-    _wrap,
+    error_result,
     exercise,
     hint_lines,
+    make_result,
+    show_value,
+    wrap_sentence,
 )
 
 
@@ -100,22 +100,25 @@ def _restores_on_error(exercise, fn, cases, level) -> CheckResult | None:
     except RuntimeError:
         pass
     except Exception as error:
-        return _error("numerical_gradient", 0, error, "when f raises", "f raises on call 4", fn)
+        return error_result(
+            "numerical_gradient", 0, error, "when f raises", "f raises on call 4", fn
+        )
     if np.array_equal(x, before):
         return None
     i = int(np.argmax(x != before))
     lines = [
         "✘ numerical_gradient: x is not restored when f raises.",
         f"  input:    f = {_Fails(3).description},",
-        f"            x = {_show(before)}",
-        _wrap(
-            f"After the call, x[{i}] is {_show(x[i])} instead of {_show(before[i])}: the entry "
+        f"            x = {show_value(before)}",
+        wrap_sentence(
+            f"After the call, x[{i}] is {show_value(x[i])} instead of "
+            f"{show_value(before[i])}: the entry "
             "you were changing when f raised was never put back. The exercise asks that x be "
             "exactly as you found it even then."
         ),
         *hint_lines(_NUMERICAL_GRADIENT_HINTS, level),
     ]
-    return _result("wrong", "numerical_gradient", 0, "\n".join(lines))
+    return make_result("wrong", "numerical_gradient", 0, "\n".join(lines))
 
 
 @exercise(

@@ -6,16 +6,16 @@ from __future__ import annotations
 import numpy as np
 
 from descent.checks.engine import (
-    _INDENT,
+    VALUE_INDENT,
     Case,
     CheckResult,
-    _error,
-    _not_implemented,
-    _result,
-    _show,
-    _wrap,
+    error_result,
     exercise,
     hint_lines,
+    make_result,
+    not_implemented_result,
+    show_value,
+    wrap_sentence,
 )
 
 
@@ -159,12 +159,12 @@ def _epoch_verdict(exercise, fn, cases, level) -> CheckResult:
                 rng = np.random.default_rng(seed)
                 again = [_epoch_batches(fn(n, batch_size, rng)) for _ in range(2)]
         except NotImplementedError:
-            return _not_implemented(name)
+            return not_implemented_result(name)
         except Exception as error:
-            return _error(name, i, error, f"on {where}", shown)
+            return error_result(name, i, error, f"on {where}", shown)
         if batches is None:
             if i == 0:
-                return _not_implemented(name, returned=result)
+                return not_implemented_result(name, returned=result)
             problem = f"it returned {result!r} (is a `return` missing on some path?)"
         elif isinstance(batches, str):
             problem = batches
@@ -176,10 +176,10 @@ def _epoch_verdict(exercise, fn, cases, level) -> CheckResult:
             continue
         lines = [f"✘ {name}: wrong result on {where}.", f"  input:    {shown}"]
         if isinstance(batches, list):
-            lines.append(f"  received: {_show([b.tolist() for b in batches], _INDENT)}")
-        lines += [_wrap(problem), *hint_lines(exercise.hints, level)]
-        return _result("wrong", name, i, "\n".join(lines))
-    return _result("passed", name, None, f"✔ {name}: correct on all {n_cases} test cases.")
+            lines.append(f"  received: {show_value([b.tolist() for b in batches], VALUE_INDENT)}")
+        lines += [wrap_sentence(problem), *hint_lines(exercise.hints, level)]
+        return make_result("wrong", name, i, "\n".join(lines))
+    return make_result("passed", name, None, f"✔ {name}: correct on all {n_cases} test cases.")
 
 
 def _epoch_randomness(batches, again, n, batch_size) -> str | None:

@@ -7,7 +7,7 @@ import tracemalloc
 
 import numpy as np
 
-from descent.checks.adaptive import _rmsprop_mistakes
+from descent.checks.adaptive import rmsprop_mistakes
 from descent.checks.engine import WIDTH, Case, CheckResult, diagnose_pair, exercise
 
 #: entries of the arrays on which the checker measures the memory a step allocates
@@ -53,7 +53,7 @@ def _diagnose(case, received, expected) -> str | None:
 
 def _mistakes(theta, s, g, lr, rho, eps, tmp) -> dict:
     """Chapter 9's known wrong RMSProp steps (sentence -> (θ, s)), for these arguments."""
-    return _rmsprop_mistakes(theta, s, g, lr, rho, eps)
+    return rmsprop_mistakes(theta, s, g, lr, rho, eps)
 
 
 def _peak_allocation(fn, *args) -> int:

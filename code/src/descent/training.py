@@ -203,47 +203,43 @@ def iterate(advance, function, start=None, steps: int = 100, *, bound: float = 1
 class History:
     """What ``fit`` measured: the one result of every mini-batch run of the book.
 
-    Arrays per update t = 1 … k (k = ``steps``):
+    ``fit`` fills every field; a History made by hand (for a plot) needs only loss and time.
 
     Attributes:
-        loss: shape (k,), the mini-batch training loss at each step (before its update).
+        loss: shape (k,), the mini-batch training loss at each step t = 1 … k (before its
+            update); k = ``steps``.
         time: shape (k,), cumulative wall-clock seconds of training after each step
             (gradient + update; the evaluations are not counted).
-        lr: shape (k,), the learning rate η_t of each update (NaN for an optimizer
-            without one, such as COCOB).
-
-    Arrays per iterate θ₀, θ₁, … θ_k:
-
-    Attributes:
-        examples: shape (k+1,), the examples whose gradients were computed before θ_t.
-        points: shape (k+1, P), the parameters after each update, flattened (one row per
-            iterate), or None; kept with ``keep_points=True``.
-        suboptimality: shape (k+1,), f(θ_t) − f* for a model that knows its optimum
-            (``LeastSquares``), else None.
-
-    And:
         epochs: one dict per evaluation, ``{"epoch", "step", "train_loss", "train_acc",
             "test_loss", "test_acc"}``; entry 0 is the model before training, entry e the
             model after epoch e (test metrics are NaN without a test set, accuracies NaN
             for a model without ``accuracy``).
-        final: shape (P,), the last accepted parameters θ_k, flattened.
-        n: the number of training examples N. batch_size: B.
         diverged_at: the step t (1-based) at which training stopped, else None.
         label: the legend label, by default ``label_for(optimizer)``.
+        lr: shape (k,), the learning rate η_t of each update (NaN for an optimizer
+            without one, such as COCOB).
+        examples: shape (k+1,), the number of examples whose gradients were computed
+            before θ_t, for the iterates θ₀, θ₁, …, θ_k.
+        points: shape (k+1, P), the iterates θ₀ … θ_k, each flattened into one row, or
+            None; kept with ``keep_points=True``.
+        suboptimality: shape (k+1,), f(θ_t) − f* of every iterate for a model that knows
+            its optimum (``LeastSquares``), else None.
+        final: shape (P,), the last accepted parameters θ_k, flattened.
+        n: the number of training examples N. batch_size: B.
     """
 
     loss: np.ndarray
     time: np.ndarray
-    lr: np.ndarray
-    examples: np.ndarray
-    final: np.ndarray
-    n: int
-    batch_size: int
-    points: np.ndarray | None = None
-    suboptimality: np.ndarray | None = None
     epochs: list = field(default_factory=list)
     diverged_at: int | None = None
     label: str = ""
+    lr: np.ndarray | None = None
+    examples: np.ndarray | None = None
+    points: np.ndarray | None = None
+    suboptimality: np.ndarray | None = None
+    final: np.ndarray | None = None
+    n: int | None = None
+    batch_size: int | None = None
 
     @property
     def diverged(self) -> bool:
@@ -283,10 +279,9 @@ class History:
         return float(np.mean(self.suboptimality[-last:]))
 
     def __repr__(self) -> str:
-        text = f"History({self.label!r}, B={self.batch_size}, steps={self.steps}"
-        text += f", epochs={self.passes[-1]:.3g}"
+        text = f"History({self.label!r}, steps={self.steps}, epochs={len(self.epochs) - 1}"
         if self.suboptimality is not None:
-            text += f", final f − f* = {self.suboptimality[-1]:.3g}"
+            text += f", B={self.batch_size}, final f − f* = {self.suboptimality[-1]:.3g}"
         elif self.epochs:
             last = self.epochs[-1]
             text += f", train_loss={last['train_loss']:.4g}, test_acc={last['test_acc']:.3f}"

@@ -224,6 +224,8 @@ class History:
             None; kept with ``keep_points=True``.
         suboptimality: shape (k+1,), f(θ_t) − f* of every iterate for a model that knows
             its optimum (``LeastSquares``), else None.
+        regret: shape (k,), the average regret R_t / t after each step of an online run
+            (``descent.online.run_online``), else None.
         final: shape (P,), the last accepted parameters θ_k, flattened.
         n: the number of training examples N. batch_size: B.
     """
@@ -237,6 +239,7 @@ class History:
     examples: np.ndarray | None = None
     points: np.ndarray | None = None
     suboptimality: np.ndarray | None = None
+    regret: np.ndarray | None = None
     final: np.ndarray | None = None
     n: int | None = None
     batch_size: int | None = None
@@ -279,9 +282,12 @@ class History:
         return float(np.mean(self.suboptimality[-last:]))
 
     def __repr__(self) -> str:
-        text = f"History({self.label!r}, steps={self.steps}, epochs={len(self.epochs) - 1}"
+        epochs = len(self.epochs) - 1 if self.epochs else self.passes[-1]
+        text = f"History({self.label!r}, steps={self.steps}, epochs={epochs:.3g}"
         if self.suboptimality is not None:
             text += f", B={self.batch_size}, final f − f* = {self.suboptimality[-1]:.3g}"
+        elif self.regret is not None:
+            text += f", final x={self.final[0]:.4f}, average regret={self.regret[-1]:.4f}"
         elif self.epochs:
             last = self.epochs[-1]
             text += f", train_loss={last['train_loss']:.4g}, test_acc={last['test_acc']:.3f}"
@@ -292,21 +298,24 @@ class History:
 
 class LeastSquares:
     """A linear model with the least-squares loss of a ``descent.data.RegressionProblem``,
-    to train with ``fit``: f(w) = (1/2N) Σᵢ (xᵢᵀw − yᵢ)², and on a batch ℬ the gradient
-    g = X_ℬᵀ(X_ℬ w − y_ℬ)/|ℬ|, as ``problem.grad(w, idx)`` computes it.
+    to train with ``fit``: f(w) = (1/2N) Σᵢ (xᵢᵀw − yᵢ)², and on a batch ℬ of B examples
+    the gradient g = X_ℬᵀ(X_ℬ w − y_ℬ)/B, as ``problem.grad(w, idx)`` computes it.
 
     It knows its optimum w*, so ``fit`` records f(θ_t) − f* of every iterate, computed as
     ½ (θ_t − θ*)ᵀ H (θ_t − θ*): for least squares that equals it exactly, and it keeps its
-    digits when it is tiny. Train it on the problem itself::
+    digits when it is tiny. And ``fit`` stops, with ``diverged=True``, at the first update
+    whose iterate is not finite or has ‖θ − θ*‖ > ``bound``; that iterate is undone and not
+    recorded. Train it on the problem itself::
 
         history = fit(LeastSquares(problem), AdaGrad(lr=0.5), problem, batch_size=10)
 
     Args:
         problem: a ``descent.data.RegressionProblem``.
         start: w₀, shape (d,); default zeros. Not modified.
+        bound: the distance from w* beyond which a run counts as diverged (> 0).
     """
 
-    def __init__(self, problem, start=None):
+    def __init__(self, problem, start=None, bound: float = 1e6):
         if not hasattr(problem, "w_star") or not hasattr(problem, "hessian"):
             raise TypeError(
                 f"problem must be a descent.data.RegressionProblem, got {type(problem).__name__}"
@@ -314,16 +323,20 @@ class LeastSquares:
         w = np.zeros(problem.dim) if start is None else np.array(start, dtype=float)
         if w.shape != (problem.dim,):
             raise ValueError(f"start must have shape ({problem.dim},), got {np.shape(start)}")
+        if not bound > 0:
+            raise ValueError(f"bound must be > 0, got {bound!r}")
         self.params = {"w": w}
         self.optimum = problem.w_star
+        self.bound = float(bound)
         self.hessian = problem.hessian()
 
     def loss_and_gradient(self, x, t):
         residual = x @ self.params["w"] - t
-        return 0.5 * np.mean(residual**2), {"w": x.T @ residual / len(t)}
+        return 0.5 * float(residual @ residual) / len(t), {"w": x.T @ residual / len(t)}
 
     def loss(self, x, t) -> float:
-        return float(0.5 * np.mean((x @ self.params["w"] - t) ** 2))
+        residual = x @ self.params["w"] - t
+        return 0.5 * float(residual @ residual) / len(t)
 
     def suboptimality(self, points) -> np.ndarray:
         """½ (θ_t − θ*)ᵀ H (θ_t − θ*) for every row θ_t of ``points``."""
@@ -342,8 +355,8 @@ def fit(
     seed=0,
     shuffle: bool = True,
     replacement: bool = False,
-    bound: float | None = None,
     keep_points: bool = False,
+    evaluate: bool = True,
     progress: bool | None = None,
     label: str | None = None,
 ) -> History:
@@ -359,14 +372,18 @@ def fit(
     before training) the loss and accuracy on the whole training and test sets are recorded.
 
     Training stops, with ``history.diverged = True`` and no warnings, at the first step whose
-    loss or gradient is not finite (the optimizer never sees that gradient), and, with a
-    ``bound``, at the first update that leaves the parameters non-finite or farther than
-    ``bound`` from the model's ``optimum``: that update is undone and not recorded.
+    loss or gradient is not finite (the optimizer never sees that gradient), and, for a
+    model with an ``optimum`` and a ``bound`` (``LeastSquares``), at the first update that
+    leaves the parameters non-finite or farther than ``bound`` from the optimum: that update
+    is undone and not recorded. A model with a ``project()`` method has it called after
+    every update, to put its parameters back into their feasible set (projected gradient
+    descent, as in ``descent.online``).
 
     Args:
         model: has ``params`` (dict of arrays), ``loss(x, t)`` and either
             ``loss_and_gradient(x, t)`` or ``gradient(x, t)`` (a dict like ``params``), as
-            ``descent.nn.MLP`` and ``LeastSquares``; ``accuracy(x, t)`` if it classifies.
+            ``descent.nn.MLP`` and ``LeastSquares``; ``accuracy(x, t)`` if it classifies;
+            ``optimum`` and ``bound``, and ``project()``, as said above.
         optimizer: an optimizer from ``descent.optimizers`` (or ``Scheduled``).
         data: a ``descent.data.Dataset`` (``x_train, t_train, x_test, t_test``; a test
             set of None is allowed) or a ``RegressionProblem`` (its X and y, no test set).
@@ -378,8 +395,9 @@ def fit(
         shuffle: a fresh random order every epoch (True) or the order 0 … N−1 (False).
         replacement: instead, each epoch draws max(1, N // B) batches uniformly with
             replacement, all at once, as the textbook analysis of SGD assumes.
-        bound: see above; only for a model with an ``optimum`` (``LeastSquares``).
         keep_points: also record every iterate, flattened (``history.points``).
+        evaluate: False skips the evaluations on the whole sets (``history.epochs`` is
+            then empty): for long runs of cheap steps, such as full-batch least squares.
         progress: None shows a tqdm bar only for runs of ≥ 1000 steps in an interactive
             session (a terminal, or Jupyter with a person at the keyboard; the book build
             and nbval are not); True / False force it on / off.
@@ -398,10 +416,10 @@ def fit(
             f"and {len(t_train)} targets"
         )
     optimum = None
-    if bound is not None:
-        if not hasattr(model, "optimum"):
-            raise ValueError("bound needs a model with an optimum (such as LeastSquares)")
-        optimum, bound2 = np.ravel(model.optimum), float(bound) ** 2
+    if hasattr(model, "optimum") and hasattr(model, "bound"):
+        optimum, bound2 = np.ravel(model.optimum), float(model.bound) ** 2
+    project = getattr(model, "project", None)
+    loss_and_gradient = _loss_and_gradient_of(model)
     per_epoch = max(1, n // batch_size) if replacement else math.ceil(n / batch_size)
     if total is None:
         total = total_epochs * per_epoch
@@ -417,7 +435,7 @@ def fit(
         points.append(theta)
     losses, times, lrs, sizes = [], [], [], []
     elapsed, t, epoch, diverged_at = 0.0, 0, 0, None
-    evaluations = [_evaluate(model, 0, 0, x_train, t_train, x_test, t_test)]
+    evaluations = [_evaluate(model, 0, 0, x_train, t_train, x_test, t_test)] if evaluate else []
     try:
         with np.errstate(all="ignore"):
             while t < total:
@@ -425,11 +443,14 @@ def fit(
                 for idx in _batches(n, batch_size, rng, shuffle, replacement):
                     t += 1
                     tic = time.perf_counter()
-                    loss, grads = _loss_and_gradient(model, x_train[idx], t_train[idx])
+                    loss, grads = loss_and_gradient(x_train[idx], t_train[idx])
+                    loss = float(loss)
                     if not (math.isfinite(loss) and _all_finite(grads)):
                         diverged_at = t
                         break
                     optimizer.update(params, grads)
+                    if project is not None:
+                        project()
                     elapsed += time.perf_counter() - tic
                     if track:
                         previous, theta = theta, _flatten(params)
@@ -454,13 +475,17 @@ def fit(
                         break
                 if diverged_at is not None:
                     break
-                if t == epoch * per_epoch:
+                if evaluate and t == epoch * per_epoch:
                     evaluations.append(_evaluate(model, epoch, t, x_train, t_train, x_test, t_test))
     finally:
         if bar is not None:
             bar.close()
+    suboptimality = None
     if points is not None:
         points = np.array(points)
+        if hasattr(model, "suboptimality"):
+            with np.errstate(all="ignore"):  # a run without a bound may end far away
+                suboptimality = model.suboptimality(points)
     return History(
         loss=np.array(losses, dtype=float),
         time=np.array(times, dtype=float),
@@ -470,7 +495,7 @@ def fit(
         n=n,
         batch_size=int(batch_size),
         points=points if keep_points else None,
-        suboptimality=model.suboptimality(points) if hasattr(model, "suboptimality") else None,
+        suboptimality=suboptimality,
         epochs=evaluations,
         diverged_at=diverged_at,
         label=label,
@@ -500,6 +525,8 @@ def _batches(n, batch_size, rng, shuffle, replacement):
 
 def _flatten(params) -> np.ndarray:
     """All parameters in one new vector, in the order of the dict."""
+    if len(params) == 1:
+        return next(iter(params.values())).flatten()  # a copy
     return np.concatenate([np.ravel(p) for p in params.values()])
 
 
@@ -528,13 +555,12 @@ def _unpack(data):
     return x_train, t_train, x_test, t_test
 
 
-def _loss_and_gradient(model, x, t):
-    """One forward and one backward pass if the model offers it (``MLP`` does), else two."""
+def _loss_and_gradient_of(model):
+    """(x, t) ↦ (loss, grads): one forward and one backward pass if the model offers it
+    (``MLP`` does), else two."""
     if hasattr(model, "loss_and_gradient"):
-        loss, grads = model.loss_and_gradient(x, t)
-    else:
-        loss, grads = model.loss(x, t), model.gradient(x, t)
-    return float(loss), grads
+        return model.loss_and_gradient
+    return lambda x, t: (model.loss(x, t), model.gradient(x, t))
 
 
 def _all_finite(grads) -> bool:

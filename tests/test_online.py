@@ -19,23 +19,35 @@ def test_adam_drifts_to_the_wrong_end_and_amsgrad_does_not():
     adam = run_online(Adam(lr=0.5, beta1=0.0, beta2=beta2), 3000, C=C)
     ams = run_online(Adam(lr=0.5, beta1=0.0, beta2=beta2, amsgrad=True), 3000, C=C)
     assert adam.label == "Adam" and ams.label == "AMSGrad"
-    assert np.all(adam.x[-300:] > 0.95)
-    assert np.all(ams.x[-300:] < -0.95)
+    assert np.all(adam.points[-300:, 0] > 0.95)
+    assert np.all(ams.points[-300:, 0] < -0.95)
     assert abs(adam.regret[-1] - 2 * (C - 2) / 3) < 0.02  # the average regret stays put
     assert ams.regret[-1] < 0.02 and ams.regret[-1] < ams.regret[299] / 3  # falls to 0
 
 
 def test_sgd_and_default_adam_solve_it():
-    assert np.all(run_online(SGD(lr=0.5), 600).x[-300:] < -0.9)
-    assert np.all(run_online(Adam(lr=0.5), 3000).x[-300:] < -0.99)
+    assert np.all(run_online(SGD(lr=0.5), 600).points[-300:, 0] < -0.9)
+    assert np.all(run_online(Adam(lr=0.5), 3000).points[-300:, 0] < -0.99)
 
 
 def test_regret_is_computed_from_the_points_played():
     run = run_online(SGD(lr=0.1), 30, decay=False)
-    played = run.x[:-1]
+    played = run.points[:-1, 0]
     g = np.array([reddi_gradient(t) for t in range(1, 31)])
     best = np.minimum(-np.cumsum(g), np.cumsum(g))  # min over x in [−1, 1] of x Σ g
     np.testing.assert_allclose(run.regret, (np.cumsum(g * played) - best) / np.arange(1, 31))
+
+
+def test_the_points_are_projected_sgd_with_steps_lr_over_root_t_by_hand():
+    run = run_online(SGD(lr=0.3), 60, C=5.0, x0=0.25, bounds=(-0.5, 1.0))
+    x = [0.25]
+    for t in range(1, 61):
+        x.append(min(max(x[-1] - 0.3 / np.sqrt(t) * reddi_gradient(t, 5.0), -0.5), 1.0))
+    np.testing.assert_array_equal(run.points[:, 0], x)  # bit for bit
+    np.testing.assert_array_equal(
+        run.loss, [reddi_gradient(t, 5.0) * x[t - 1] for t in range(1, 61)]
+    )
+    assert min(x) == -0.5 and run.steps == 60  # the projection acted
 
 
 def test_learning_rate_is_restored_and_inputs_checked():

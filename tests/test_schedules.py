@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from descent import adaptive, data, functions, nn, stochastic
+from descent import data, functions, nn, stochastic
 from descent.optimizers import ALL, COCOB, SGD, Adam, AdamW, Momentum
 from descent.schedules import (
     Constant,
@@ -22,7 +22,7 @@ from descent.schedules import (
     Then,
     Warmup,
 )
-from descent.training import fit, run
+from descent.training import LeastSquares, fit, run
 
 T = np.arange(1, 301)
 
@@ -66,18 +66,30 @@ def test_step_decay_drops_exactly_after_every_k_updates():
     assert StepDecay(3)(4) == pytest.approx(0.1)  # torch's default γ
 
 
-def test_inverse_time_halves_after_t0_and_matches_stochastic():
+def test_inverse_time_halves_after_t0_and_gives_chapter_4s_step_sizes():
     s = InverseTime(50)
     assert s(1) == 1.0 and s(51) == 0.5 and s(101) == pytest.approx(1 / 3)
     assert InverseTime(50, power=0.5)(51) == pytest.approx(1 / math.sqrt(2))
-    ch4 = stochastic.InverseTimeDecay(lr=0.3, decay_steps=50)
-    np.testing.assert_allclose((0.3 * s)(T), ch4(T), rtol=1e-14)
-    # and it can drive stochastic.sgd like Chapter 4's schedule
+    # η_t = η₀ / (1 + (t − 1)/t₀), the decay of Chapter 4
+    np.testing.assert_allclose((0.3 * s)(T), 0.3 / (1 + (T - 1) / 50), rtol=1e-14)
+    # and it drives stochastic.sgd: the steps of a hand loop with those step sizes
     problem = data.make_regression(n=64, d=3, seed=1)
     a = stochastic.sgd(problem, lr=0.3 * s, batch_size=8, epochs=3, keep_points=True)
-    b = stochastic.sgd(problem, lr=ch4, batch_size=8, epochs=3, keep_points=True)
-    np.testing.assert_allclose(a.points, b.points, rtol=1e-12)
-    np.testing.assert_allclose(a.lr, b.lr, rtol=1e-14)
+    rng, w, t = np.random.default_rng(0), np.zeros(problem.dim), 0
+    for _ in range(3):
+        for idx in data.minibatches(problem.n, 8, rng):
+            t += 1
+            w = w - 0.3 / (1 + (t - 1) / 50) * problem.grad(w, idx)
+            np.testing.assert_allclose(a.points[t], w, rtol=1e-12)
+    np.testing.assert_allclose(a.lr, 0.3 / (1 + np.arange(24) / 50), rtol=1e-14)
+
+
+def test_inverse_time_satisfies_robbins_monro_numerically():
+    decay = InverseTime(1)  # 1/t
+    t = np.arange(1, 10**6 + 1)
+    partial = np.cumsum(decay(t))
+    assert partial[-1] > partial[999] + 6  # grows like log t: no bound
+    assert np.sum(decay(t) ** 2) < np.pi**2 / 6 + 1e-9  # Σ 1/t² converges
 
 
 def test_linear_and_warmup():
@@ -309,16 +321,22 @@ def test_scheduled_training_with_fit_is_seeded_and_warmup_tames_the_first_steps(
     assert not np.array_equal(plain.loss, warm.loss)
 
 
-def test_the_two_minibatch_loops_agree_through_scheduled_sgd():
-    """stochastic.sgd (Chapter 4) and adaptive.minibatch_run (Chapter 8) with a
-    Scheduled SGD take the same steps: same batches, same rates."""
+def test_a_step_size_function_and_a_scheduled_optimizer_take_the_same_steps():
+    """stochastic.sgd with η_t = 0.05 · s(t) (Chapter 4) and fit with
+    Scheduled(SGD(lr=0.05), s) (any optimizer) take the same steps, bit for bit."""
     problem = data.make_regression(n=96, d=4, seed=2)
-    schedule = 0.05 * InverseTime(20)
-    a = stochastic.sgd(problem, lr=schedule, batch_size=16, epochs=4, seed=5)
-    b = adaptive.minibatch_run(
-        problem, Scheduled(SGD(lr=1.0), schedule), batch_size=16, epochs=4, seed=5
+    a = stochastic.sgd(problem, lr=0.05 * InverseTime(20), batch_size=16, epochs=4, seed=5)
+    b = fit(
+        LeastSquares(problem),
+        Scheduled(SGD(lr=0.05), InverseTime(20)),
+        problem,
+        batch_size=16,
+        epochs=4,
+        seed=5,
     )
-    np.testing.assert_allclose(b.suboptimality, a.suboptimality, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(b.final, a.final)
+    np.testing.assert_array_equal(b.lr, a.lr)
+    assert a.lr[-1] < 0.05 / 2  # it did decay: below half after 20 updates
 
 
 # --------------------------------------------------------------------------- torch

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from descent import data, functions, stochastic
+from descent.schedules import InverseTime
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def test_full_batch_run_is_gradient_descent(problem):
         np.testing.assert_allclose(run.points[t], w, rtol=1e-12, atol=1e-14)
     assert run.points.shape == (26, problem.dim) and len(run.lr) == 25
     np.testing.assert_array_equal(run.examples, problem.n * np.arange(26))
-    np.testing.assert_array_equal(run.epochs, np.arange(26))
+    np.testing.assert_array_equal(run.passes, np.arange(26))
 
 
 def test_run_follows_data_minibatches_and_the_problems_gradient(problem):
@@ -42,7 +43,7 @@ def test_run_follows_data_minibatches_and_the_problems_gradient(problem):
             t += 1
             np.testing.assert_allclose(run.points[t], w, rtol=1e-12, atol=1e-14)
     assert t == 2 * math.ceil(60 / 7) == run.updates[-1]
-    assert run.examples[-1] == 120 and run.epochs[-1] == 2.0
+    assert run.examples[-1] == 120 and run.passes[-1] == 2.0
 
 
 def test_suboptimality_is_the_loss_gap(problem):
@@ -74,12 +75,11 @@ def test_time_is_cumulative_and_start_is_not_modified(problem):
     start = np.ones(problem.dim)
     run = stochastic.sgd(problem, lr=0.05, batch_size=5, epochs=1, start=start)
     np.testing.assert_array_equal(start, 1.0)
-    assert run.time[0] == 0 and np.all(np.diff(run.time) >= 0) and run.time[-1] > 0
+    assert run.time.shape == (run.steps,) and np.all(np.diff(run.time) >= 0) and run.time[-1] > 0
 
 
 def test_schedule_gives_the_step_sizes(problem):
-    decay = stochastic.InverseTimeDecay(0.1, decay_steps=10)
-    run = stochastic.sgd(problem, lr=decay, batch_size=6, steps=30)
+    run = stochastic.sgd(problem, lr=0.1 * InverseTime(10), batch_size=6, steps=30)
     np.testing.assert_allclose(run.lr, 0.1 / (1 + np.arange(30) / 10))
     assert run.lr[0] == 0.1 and np.isclose(run.lr[10], 0.05)
 
@@ -90,7 +90,7 @@ def test_divergence_stops_quietly(problem):
         run = stochastic.sgd(problem, lr=50.0, batch_size=problem.n, steps=500)
     assert run.diverged and 1 < run.diverged_at < 500
     assert len(run.suboptimality) == run.diverged_at and np.all(np.isfinite(run.suboptimality))
-    assert "diverged at update" in repr(run)
+    assert "diverged at step" in repr(run) and run.tail_mean() == math.inf
     assert not stochastic.sgd(problem, lr=0.05, batch_size=4, steps=5).diverged
 
 
@@ -124,26 +124,6 @@ def test_bad_arguments_are_refused(problem, kwargs, match):
 def test_only_regression_problems(problem):
     with pytest.raises(TypeError, match="RegressionProblem"):
         stochastic.sgd(functions.bowl, lr=0.1, batch_size=1, steps=1)
-
-
-# --------------------------------------------------------------------------- decay
-
-
-def test_inverse_time_decay_values_and_validation():
-    decay = stochastic.InverseTimeDecay(0.2, decay_steps=4)
-    np.testing.assert_allclose(decay(np.array([1, 5, 9])), [0.2, 0.1, 0.2 / 3])
-    assert decay(1) == pytest.approx(0.2) and "decay_steps=4" in repr(decay)
-    for bad in (dict(lr=0, decay_steps=1), dict(lr=0.1, decay_steps=-1)):
-        with pytest.raises(ValueError):
-            stochastic.InverseTimeDecay(**bad)
-
-
-def test_decay_satisfies_robbins_monro_numerically():
-    decay = stochastic.InverseTimeDecay(1.0, decay_steps=1)
-    t = np.arange(1, 10**6 + 1)
-    partial = np.cumsum(decay(t))
-    assert partial[-1] > partial[999] + 6  # grows like log t: no bound
-    assert np.sum(decay(t) ** 2) < np.pi**2 / 6 + 1e-9  # Σ 1/t² converges
 
 
 # --------------------------------------------------------------------------- gradient noise

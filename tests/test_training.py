@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from descent import data, functions, nn, training
-from descent.optimizers import COCOB, SGD, Adam, Momentum, Optimizer
+from descent.optimizers import COCOB, SGD, AdaGrad, Adam, Momentum, Optimizer
 
 # --------------------------------------------------------------------------- run
 
@@ -199,6 +199,154 @@ def test_fit_accepts_a_tuple_and_rejects_bad_arguments(digits):
         training.fit(nn.MLP(64, [8], 10), SGD(lr=0.1), tup, batch_size=0)
     with pytest.raises(TypeError, match="Dataset"):
         training.fit(nn.MLP(64, [8], 10), SGD(lr=0.1), digits.x_train)
+
+
+# --------------------------------------------------------------------------- fit: least squares
+
+
+@pytest.fixture(scope="module")
+def regression():
+    return data.make_regression(n=61, d=4, noise=0.5, seed=1)
+
+
+def _by_hand(problem, step, batches, epochs, start=None, steps=None):
+    """The iterates of a hand-written mini-batch loop, θ ← step(θ, g) for each batch, and
+    the examples used before each of them."""
+    w = np.zeros(problem.dim) if start is None else np.array(start, dtype=float)
+    points, examples = [w.copy()], [0]
+    for _ in range(epochs):
+        for idx in batches():
+            w = step(w, problem.grad(w, idx))
+            points.append(w.copy())
+            examples.append(examples[-1] + len(idx))
+            if len(points) - 1 == steps:
+                return np.array(points), examples
+    return np.array(points), examples
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(batch_size=7, epochs=3, seed=3),
+        dict(batch_size=1, epochs=2, seed=5, start=np.ones(4)),
+        dict(batch_size=8, steps=25, seed=0),  # stops inside the fourth epoch
+        dict(batch_size=1, epochs=2, shuffle=False),
+        dict(batch_size=61, epochs=30),  # full batch: gradient descent
+        dict(batch_size=7, epochs=3, seed=1, replacement=True),
+    ],
+)
+def test_fit_on_least_squares_takes_the_steps_of_a_hand_loop(regression, kwargs):
+    kwargs = dict(kwargs)
+    start = kwargs.pop("start", None)
+    history = training.fit(
+        training.LeastSquares(regression, start),
+        SGD(lr=0.05),
+        regression,
+        keep_points=True,
+        **kwargs,
+    )
+    rng, n, b = np.random.default_rng(kwargs.get("seed", 0)), regression.n, kwargs["batch_size"]
+    if kwargs.get("replacement"):
+        batches = lambda: rng.integers(0, n, size=(n // b, b))  # noqa: E731
+    elif kwargs.get("shuffle", True):
+        batches = lambda: data.minibatches(n, b, rng)  # noqa: E731
+    else:
+        batches = lambda: data.minibatches(n, b, rng, shuffle=False)  # noqa: E731
+    epochs = kwargs.get("epochs") or 100
+    expected, examples = _by_hand(
+        regression, lambda w, g: w - 0.05 * g, batches, epochs, start, kwargs.get("steps")
+    )
+    np.testing.assert_array_equal(history.points, expected)  # bit for bit
+    np.testing.assert_array_equal(history.final, expected[-1])
+    gaps = [regression.loss(w) - regression.f_star for w in expected]
+    np.testing.assert_allclose(history.suboptimality, gaps, rtol=1e-9, atol=1e-13)
+    k = len(expected) - 1
+    assert history.steps == k and history.loss.shape == history.lr.shape == (k,)
+    assert np.all(history.lr == 0.05) and history.examples.tolist() == examples
+    assert history.time.shape == (k,) and np.all(np.diff(history.time) >= 0)
+    assert not history.diverged and history.label == "SGD (η=0.05)"
+    if start is not None:
+        np.testing.assert_array_equal(start, 1.0)  # not modified
+
+
+def test_fit_on_least_squares_with_any_optimizer_matches_its_rule_by_hand(regression):
+    history = training.fit(
+        training.LeastSquares(regression),
+        AdaGrad(lr=0.3),
+        regression,
+        batch_size=10,
+        epochs=2,
+        seed=4,
+        keep_points=True,
+    )
+    rng, h = np.random.default_rng(4), np.zeros(regression.dim)
+
+    def adagrad(w, g):
+        h[:] = h + g**2
+        return w - 0.3 * g / (np.sqrt(h) + 1e-10)
+
+    batches = lambda: data.minibatches(regression.n, 10, rng)  # noqa: E731
+    np.testing.assert_allclose(
+        history.points, _by_hand(regression, adagrad, batches, 2)[0], rtol=1e-13, atol=1e-15
+    )
+    assert history.tail_mean(last=5) == pytest.approx(np.mean(history.suboptimality[-5:]))
+    assert history.tail_mean(1.0) == pytest.approx(np.mean(history.suboptimality))
+    assert "AdaGrad (η=0.3)" in repr(history) and "final f − f*" in repr(history)
+    assert [e["step"] for e in history.epochs] == [0, 7, 14]
+    assert np.isnan(history.epochs[-1]["train_acc"])  # a regression has no accuracy
+
+
+def test_fit_with_a_bound_undoes_the_update_that_leaves_it(regression):
+    bound = 1e3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = training.fit(
+            training.LeastSquares(regression, bound=bound),
+            SGD(lr=4.0),
+            regression,
+            batch_size=2,
+            epochs=5,
+            seed=2,
+        )
+    rng = np.random.default_rng(2)
+    batches = lambda: data.minibatches(regression.n, 2, rng)  # noqa: E731
+    with np.errstate(all="ignore"):
+        path = _by_hand(regression, lambda w, g: w - 4.0 * g, batches, 5)[0]
+    far = np.linalg.norm(path - regression.w_star, axis=1) > bound
+    first = int(np.argmax(far))
+    assert 1 < first < 10 and history.diverged_at == first  # diverges within ten steps
+    np.testing.assert_array_equal(history.final, path[first - 1])  # the last good iterate
+    assert len(history.suboptimality) == first and history.tail_mean() == np.inf
+    assert f"diverged at step {first}" in repr(history)
+
+
+def test_fit_without_a_bound_stops_quietly_where_the_loss_overflows():
+    problem = data.make_regression(n=100, d=3, seed=0)
+    model = training.LeastSquares(problem, bound=math.inf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = training.fit(model, SGD(lr=50.0), problem, batch_size=100, epochs=500)
+    assert history.diverged and history.diverged_at == history.steps + 1
+    assert np.all(np.isfinite(history.final)) and history.tail_mean(last=20) == np.inf
+    assert np.all(np.isfinite(history.loss))  # the last, overflowing loss is not recorded
+    assert np.abs(history.final - problem.w_star).max() > 1e100  # no bound: it went far
+
+
+def test_fit_refuses_bad_lengths(regression):
+    model = training.LeastSquares(regression)
+    for kwargs, match in [
+        (dict(epochs=1, steps=1), "at most one"),
+        (dict(steps=-1), "steps"),
+        (dict(epochs=1.5), "epochs"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            training.fit(model, SGD(lr=0.1), regression, **kwargs)
+    with pytest.raises(ValueError, match="start"):
+        training.LeastSquares(regression, start=[0.0])
+    with pytest.raises(ValueError, match="bound"):
+        training.LeastSquares(regression, bound=0.0)
+    with pytest.raises(TypeError, match="RegressionProblem"):
+        training.LeastSquares(functions.bowl)
 
 
 # --------------------------------------------------------------------------- progress

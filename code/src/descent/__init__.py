@@ -11,13 +11,13 @@ The package is a set of small modules, each holding one concept::
                            with switches for its conventions
     descent.nn             Affine, ReLU, Sigmoid, SoftmaxWithLoss and an MLP
     descent.data           offline data sets and mini-batch iteration
-    descent.training       run() on 2-D problems, fit() for models
+    descent.training       run() on 2-D problems, fit(): the one mini-batch loop
     descent.theory         rates and best hyperparameters on quadratics, one module per
                            method: gradient_descent, momentum, nesterov, lower_bound,
                            adam (the bound on Adam's steps)
     descent.newton         Newton's method, the second-order contrast
     descent.stochastic     SGD on least squares: noise, noise floor, step decay
-    descent.adaptive       effective per-coordinate learning rates, mini-batch runs
+    descent.adaptive       effective per-coordinate learning rates
     descent.units          the same problem (test function or model) in other units
     descent.online         online convex problems (the AMSGrad counterexample)
     descent.coin_betting   the 1-D coin-betting game behind COCOB

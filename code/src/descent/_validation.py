@@ -68,7 +68,7 @@ def params_and_grads(params: Mapping, grads: Mapping) -> None:
                 f"parameter {key!r} must be a numpy array (updated in place), "
                 f"got {type(theta).__name__}; wrap it with np.array(..., dtype=float)"
             )
-        if not np.issubdtype(theta.dtype, np.floating):
+        if theta.dtype.kind != "f":  # float16 … longdouble; not int, bool or complex
             raise TypeError(
                 f"parameter {key!r} has dtype {theta.dtype}; an in-place update would "
                 f"truncate it: convert it first with params[{key!r}] = "

@@ -16,18 +16,21 @@ problem on [−1, 1] with linear losses, for C > 2,
 whose sum over a period of three steps is (C − 2) x: the best fixed point is x = −1. With
 β₁ = 0, β₂ = 1/(1 + C²) and step sizes η/√t, Adam drifts to x = +1, the worst point, and its
 average regret tends to 2(C − 2)/3; AMSGrad goes to −1. ``run_online`` reproduces it with any
-optimizer of ``descent.optimizers``: each step is the optimizer's update followed by the
-projection onto [a, b] (for one coordinate, the projection weighted by √v̂ that the paper
-uses is plain clipping). Only numpy is imported.
+optimizer of ``descent.optimizers``. It is the book's one training loop,
+``descent.training.fit``, with one example per step: the slopes C, −1, −1 are the examples,
+visited in this order, and the model ``LinearOnInterval`` projects x back onto [a, b] after
+every update (for one coordinate, the projection weighted by √v̂ that the paper uses is
+plain clipping). Only numpy is imported.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-__all__ = ["OnlineRun", "reddi_gradient", "run_online"]
+from descent.schedules import Scheduled
+from descent.training import History, fit
+
+__all__ = ["LinearOnInterval", "reddi_gradient", "run_online"]
 
 
 def reddi_gradient(t: int, C: float = 3.0) -> float:
@@ -35,27 +38,32 @@ def reddi_gradient(t: int, C: float = 3.0) -> float:
     return float(C) if t % 3 == 1 else -1.0
 
 
-@dataclass(repr=False)
-class OnlineRun:
-    """An online run on Reddi et al.'s problem.
+class LinearOnInterval:
+    """Linear losses f(x) = g x of one parameter x ∈ [a, b], as a model for ``fit``.
 
-    Attributes:
-        x: shape (T+1,), the points x₀, x₁, ..., x_T (x_t after the t-th update).
-        regret: shape (T,), the average regret R_t / t after t steps, t = 1..T, where the
-            loss of step t is fₜ(xₜ₋₁) (the point played before fₜ was revealed).
-        C: the constant of the problem. label: a legend label.
+    An example is a slope g (the targets are ignored); a batch's loss is the mean slope
+    times x, its gradient the mean slope. ``project()``, which ``fit`` calls after every
+    update, clips x back onto [a, b]: projected online gradient descent.
+
+    Args:
+        x0: the start, inside ``bounds``. bounds: the interval (a, b), a < b.
     """
 
-    x: np.ndarray
-    regret: np.ndarray
-    C: float
-    label: str = ""
+    def __init__(self, x0: float = 0.0, bounds=(-1.0, 1.0)):
+        self.low, self.high = (float(b) for b in bounds)
+        if not self.low < self.high or not self.low <= x0 <= self.high:
+            raise ValueError(f"need a < b and x0 in [a, b], got bounds={bounds!r}, x0={x0!r}")
+        self.params = {"x": np.array([float(x0)])}
 
-    def __repr__(self) -> str:
-        return (
-            f"OnlineRun({self.label!r}, steps={len(self.regret)}, final x={self.x[-1]:.4f}, "
-            f"average regret={self.regret[-1]:.4f})"
-        )
+    def loss_and_gradient(self, slopes, targets=None):
+        g = np.mean(slopes)
+        return g * self.params["x"][0], {"x": np.array([g])}
+
+    def loss(self, slopes, targets=None) -> float:
+        return float(np.mean(slopes) * self.params["x"][0])
+
+    def project(self) -> None:
+        np.clip(self.params["x"], self.low, self.high, out=self.params["x"])
 
 
 def run_online(
@@ -67,7 +75,7 @@ def run_online(
     bounds=(-1.0, 1.0),
     decay: bool = True,
     label: str | None = None,
-) -> OnlineRun:
+) -> History:
     """Run ``optimizer`` on Reddi et al.'s online problem for ``steps`` steps.
 
     Step t: g = ``reddi_gradient(t, C)``; the learning rate is ``lr / √t`` if ``decay``
@@ -81,34 +89,40 @@ def run_online(
         x0: the start, inside ``bounds``. bounds: the interval (a, b), a < b.
         decay: use the step sizes η/√t.
         label: legend label; default "AMSGrad" for Adam(amsgrad=True), else the class name.
+
+    Returns:
+        a ``descent.training.History``: ``points[:, 0]`` the points x₀, x₁, ..., x_T (x_t
+        after the t-th update), ``loss`` the loss fₜ(xₜ₋₁) of each step (the point played
+        before fₜ was revealed) and ``regret`` the average regret R_t / t, t = 1..T.
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-    low, high = (float(b) for b in bounds)
-    if not low < high or not low <= x0 <= high:
-        raise ValueError(f"need a < b and x0 in [a, b], got bounds={bounds!r}, x0={x0!r}")
-    params = {"x": np.array([float(x0)])}
-    xs = np.empty(steps + 1)
-    xs[0] = x0
-    losses = np.empty(steps)
-    best = np.empty(steps)
-    total = 0.0  # Σ gₖ: the losses are linear, fₖ(x) = gₖ x
-    base_lr = optimizer.lr
-    try:
-        for t in range(1, steps + 1):
-            g = reddi_gradient(t, C)
-            losses[t - 1] = g * params["x"][0]
-            total += g
-            best[t - 1] = min(total * low, total * high)  # best fixed point in hindsight
-            if decay:
-                optimizer.lr = base_lr / np.sqrt(t)
-            optimizer.update(params, {"x": np.array([g])})
-            np.clip(params["x"], low, high, out=params["x"])
-            xs[t] = params["x"][0]
-    finally:
-        optimizer.lr = base_lr
-    regret = (np.cumsum(losses) - best) / np.arange(1, steps + 1)
+    model = LinearOnInterval(x0, bounds)
+    slopes = np.array([reddi_gradient(t, C) for t in (1, 2, 3)])  # one period
     if label is None:
         name = type(optimizer).__name__
         label = "AMSGrad" if getattr(optimizer, "amsgrad", False) else name
-    return OnlineRun(x=xs, regret=regret, C=float(C), label=label)
+    base_lr, done = optimizer.lr, optimizer.t
+    trainer = optimizer
+    if decay:  # η_t = 1 · η/√t: the optimizer's lr is 1 while the schedule gives η/√t
+        optimizer.lr = 1.0
+        trainer = Scheduled(optimizer, lambda t: base_lr / np.sqrt(t - done))
+    try:
+        history = fit(
+            model,
+            trainer,
+            (slopes, np.zeros(3), None, None),
+            steps=steps,
+            batch_size=1,
+            shuffle=False,
+            keep_points=True,
+            progress=False,
+            label=label,
+        )
+    finally:
+        optimizer.lr = base_lr
+    g = np.array([reddi_gradient(t, C) for t in range(1, steps + 1)])
+    total = np.cumsum(g)  # Σ gₖ: the losses are linear, fₖ(x) = gₖ x
+    best = np.minimum(total * model.low, total * model.high)  # best fixed point in hindsight
+    history.regret = (np.cumsum(history.loss) - best) / np.arange(1, steps + 1)
+    return history

@@ -186,7 +186,8 @@ class InverseTime(Schedule):
     It starts at 1, is halved after t₀ updates (p = 1) and then falls like t₀/t: its sum
     diverges and the sum of its squares converges, the conditions of Robbins & Monro
     (1951) under which SGD converges. p = ½ gives the 1/√t decay of AdaGrad's analysis.
-    ``descent.stochastic.InverseTimeDecay(lr, t₀)`` is ``lr * InverseTime(t₀)``.
+    ``η₀ * InverseTime(t₀)`` is the step size η_t = η₀ / (1 + (t − 1)/t₀) of Chapter 4,
+    a function of t that ``descent.stochastic.sgd`` takes as its ``lr``.
 
     Args:
         decay_steps: t₀ > 0.
@@ -350,8 +351,7 @@ class Scheduled:
 
     Args:
         optimizer: an optimizer of ``descent.optimizers`` with a learning rate (not COCOB).
-        schedule: a ``Schedule``, or any function t ↦ factor (such as
-            ``descent.stochastic.InverseTimeDecay`` divided by its lr).
+        schedule: a ``Schedule``, or any function t ↦ factor.
 
     Attributes:
         optimizer, schedule, base_lr; ``lr`` (the rate of the last update, or η before

@@ -5,10 +5,10 @@ A loss that is an average over N examples, f(θ) = (1/N) Σᵢ fᵢ(θ), has the
 over a batch ℬ of B examples, g = (1/B) Σ_{i∈ℬ} ∇fᵢ(θ), and steps θ ← θ − η_t g. B = 1 is
 stochastic gradient descent (SGD), B = N (without replacement) is full-batch gradient descent.
 
-* ``sgd`` runs it on a ``descent.data.RegressionProblem`` and records the suboptimality
-  f(θ_t) − f*, the examples processed and the wall-clock time;
-* ``InverseTimeDecay``: the step size η_t = η₀ / (1 + (t − 1)/t₀), which satisfies the
-  Robbins–Monro conditions Σ η_t = ∞, Σ η_t² < ∞;
+* ``sgd`` runs it on a ``descent.data.RegressionProblem`` (``descent.training.fit`` with
+  plain SGD) and records the suboptimality f(θ_t) − f*, the examples processed and the
+  wall-clock time; its step size may decay, as ``0.05 * schedules.InverseTime(t₀)`` does:
+  η_t = η₀ / (1 + (t − 1)/t₀) satisfies the Robbins–Monro conditions Σ η_t = ∞, Σ η_t² < ∞;
 * ``gradient_covariance``, ``minibatch_variance``: how noisy a mini-batch gradient is;
 * ``noise_floor``: the exact stationary E[f(θ) − f*] of constant-step SGD with batches drawn
   with replacement, ≈ η tr(Σ) / (4B) for small η, and ``max_stable_lr``, the largest step
@@ -22,18 +22,17 @@ numpy only.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from descent._validation import positive
-from descent.data import RegressionProblem, minibatches
+from descent.data import RegressionProblem
+from descent.optimizers import SGD
+from descent.schedules import Scheduled
+from descent.training import History, LeastSquares, fit
 
 __all__ = [
-    "InverseTimeDecay",
-    "SGDRun",
     "as_quadratic",
     "gradient_covariance",
     "max_stable_lr",
@@ -44,93 +43,7 @@ __all__ = [
 ]
 
 
-# --------------------------------------------------------------------------- step sizes
-
-
-class InverseTimeDecay:
-    """The step size η_t = η₀ / (1 + (t − 1) / t₀), for t = 1, 2, ...
-
-    It starts at η₀, halves after t₀ updates and then falls like η₀ t₀ / t. Its sum diverges
-    and the sum of its squares converges: the conditions of Robbins & Monro (1951) under
-    which SGD's iterates converge instead of hovering at a noise floor.
-
-    Args:
-        lr: η₀ > 0, the first step size.
-        decay_steps: t₀ > 0, the number of updates after which the step size is halved.
-    """
-
-    def __init__(self, lr: float, decay_steps: float):
-        self.lr = positive("lr", lr)
-        self.decay_steps = positive("decay_steps", decay_steps)
-
-    def __call__(self, t):
-        """η_t for the update number t ≥ 1 (a number or an array of them)."""
-        return self.lr / (1.0 + (np.asarray(t, dtype=float) - 1.0) / self.decay_steps)
-
-    def __repr__(self) -> str:
-        return f"InverseTimeDecay(lr={self.lr:g}, decay_steps={self.decay_steps:g})"
-
-
 # --------------------------------------------------------------------------- runs
-
-
-@dataclass(repr=False)
-class SGDRun:
-    """What ``sgd`` recorded, one entry per iterate θ₀, θ₁, ..., θ_k.
-
-    Attributes:
-        suboptimality: (k+1,) f(θ_t) − f*, computed as ½ (θ_t − θ*)ᵀ H (θ_t − θ*), which
-            equals it exactly for least squares and keeps its digits when it is tiny.
-        examples: (k+1,) the number of examples whose gradients were computed before θ_t.
-        time: (k+1,) cumulative wall-clock seconds spent on gradients and updates (the
-            recording of f is not counted); time[0] = 0.
-        lr: (k,) the step size η_t of each update.
-        points: (k+1, d) the iterates, or None (``keep_points=False``).
-        n: the number of examples N. batch_size: B. label: for legends.
-        diverged_at: the update t whose iterate was not finite or too far away (the run
-            stopped there, and ``diverged`` is True), else None.
-    """
-
-    suboptimality: np.ndarray
-    examples: np.ndarray
-    time: np.ndarray
-    lr: np.ndarray
-    points: np.ndarray | None
-    n: int
-    batch_size: int
-    label: str = ""
-    diverged_at: int | None = None
-
-    @property
-    def diverged(self) -> bool:
-        """True if the run stopped early because an iterate left the bound or was not finite."""
-        return self.diverged_at is not None
-
-    @property
-    def updates(self) -> np.ndarray:
-        """(k+1,) the update counter t = 0, 1, ..., k."""
-        return np.arange(len(self.suboptimality))
-
-    @property
-    def epochs(self) -> np.ndarray:
-        """(k+1,) passes over the data: examples / N."""
-        return self.examples / self.n
-
-    def tail_mean(self, fraction: float = 0.5) -> float:
-        """The mean of f(θ_t) − f* over the last ``fraction`` of the iterates."""
-        if not 0 < fraction <= 1:
-            raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
-        start = len(self.suboptimality) - max(1, int(round(fraction * (len(self.suboptimality)))))
-        return float(np.mean(self.suboptimality[start:]))
-
-    def __repr__(self) -> str:
-        text = (
-            f"SGDRun({self.label!r}: B={self.batch_size}, {len(self.suboptimality) - 1} updates, "
-            f"{self.epochs[-1]:.3g} epochs, final f − f* = {self.suboptimality[-1]:.3g}"
-        )
-        if self.diverged:
-            text += f", diverged at update {self.diverged_at}"
-        return text + ")"
 
 
 def sgd(
@@ -147,19 +60,21 @@ def sgd(
     keep_points: bool = False,
     label: str | None = None,
     bound: float = 1e6,
-) -> SGDRun:
+) -> History:
     """Mini-batch gradient descent θ ← θ − η_t g on a least-squares problem.
 
-    Every update takes a batch ℬ of ``batch_size`` row indices, computes
-    g = X_ℬᵀ(X_ℬ θ − y_ℬ)/|ℬ| and steps. Without replacement the batches of an epoch come
-    from ``descent.data.minibatches`` (so every example is used once per epoch, and a hand
-    loop over ``minibatches`` with the same seed takes the same steps); with replacement the
-    max(1, N // B) batches of an epoch are drawn at once, uniformly. ``batch_size`` ≥ N
-    without replacement is full-batch gradient descent.
+    Chapter 4's name for ``descent.training.fit`` of a ``LeastSquares`` model with plain
+    ``SGD``: every update takes a batch ℬ of ``batch_size`` row indices, computes
+    g = X_ℬᵀ(X_ℬ θ − y_ℬ)/|ℬ| and steps. Without replacement the batches of an epoch are
+    those of ``descent.data.minibatches`` (so every example is used once per epoch, and a
+    hand loop over ``minibatches`` with the same seed takes the same steps); with
+    replacement the max(1, N // B) batches of an epoch are drawn at once, uniformly.
+    ``batch_size`` ≥ N without replacement is full-batch gradient descent.
 
     Args:
         problem: a ``descent.data.RegressionProblem`` (X, y, w_star, hessian()).
-        lr: η > 0, or a function t ↦ η_t (such as ``InverseTimeDecay``), t = 1, 2, ...
+        lr: η > 0, or a function t ↦ η_t, t = 1, 2, ..., such as
+            ``0.05 * descent.schedules.InverseTime(t₀)``.
         batch_size: B ≥ 1.
         epochs, steps: how long to run; give exactly one. ``epochs`` runs whole epochs
             (⌈N/B⌉ updates each without replacement, max(1, N // B) with replacement);
@@ -175,7 +90,8 @@ def sgd(
             not finite or has ‖θ − θ*‖ > bound; that iterate is not recorded. No warnings.
 
     Returns:
-        an ``SGDRun``.
+        a ``descent.training.History``: ``suboptimality`` f(θ_t) − f*, ``examples``,
+        ``passes`` and ``updates`` per iterate; ``time`` and ``lr`` per update.
     """
     if not isinstance(problem, RegressionProblem):
         raise TypeError(
@@ -184,72 +100,23 @@ def sgd(
     batch_size = _check_batch_size(batch_size)
     if (epochs is None) == (steps is None):
         raise ValueError("give exactly one of epochs and steps")
-    length = epochs if steps is None else steps
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
-        what = "epochs" if steps is None else "steps"
-        raise ValueError(f"{what} must be an integer >= 0, got {length!r}")
-    schedule = lr if callable(lr) else _constant(positive("lr", lr))
-
-    X, y, n = problem.X, problem.y, problem.n
-    H, w_star = problem.hessian(), problem.w_star
-    w = np.zeros(problem.dim) if start is None else np.array(start, dtype=float)
-    if w.shape != (problem.dim,):
-        raise ValueError(f"start must have shape ({problem.dim},), got {np.shape(start)}")
-    per_epoch = max(1, n // batch_size) if replacement else math.ceil(n / batch_size)
-    total = length * per_epoch if steps is None else length
-    rng = np.random.default_rng(seed)
-
-    bound2 = float(bound) ** 2
-    points, sizes, times, lrs = [w.copy()], [], [0.0], []
-    elapsed, t, diverged_at = 0.0, 0, None
-    with np.errstate(all="ignore"):
-        while t < total:
-            for idx in _epoch(n, batch_size, rng, shuffle, replacement):
-                t += 1
-                eta = float(schedule(t))
-                tic = time.perf_counter()
-                Xb = X[idx]
-                w -= eta * (Xb.T @ (Xb @ w - y[idx]) / len(idx))
-                elapsed += time.perf_counter() - tic
-                e = w - w_star
-                if not float(e @ e) <= bound2:  # too far away, or not finite (NaN)
-                    diverged_at = total = t  # stop without recording this iterate
-                    break
-                points.append(w.copy())
-                sizes.append(len(idx))
-                times.append(elapsed)
-                lrs.append(eta)
-                if t == total:
-                    break
-    points = np.array(points)
-    errors = points - w_star
-    return SGDRun(
-        # f(θ) − f* = ½ (θ − θ*)ᵀ H (θ − θ*), exactly, for least squares
-        suboptimality=0.5 * np.einsum("ti,ij,tj->t", errors, H, errors),
-        examples=np.concatenate([[0], np.cumsum(sizes, dtype=int)]),
-        time=np.array(times),
-        lr=np.array(lrs),
-        points=points if keep_points else None,
-        n=n,
-        batch_size=int(batch_size),
+    # η_t = 1 · (η_t from the function): the same number, so the same steps
+    optimizer = Scheduled(SGD(lr=1.0), lr) if callable(lr) else SGD(lr=lr)
+    return fit(
+        LeastSquares(problem, start, bound),
+        optimizer,
+        problem,
+        epochs=epochs,
+        steps=steps,
+        batch_size=batch_size,
+        seed=seed,
+        shuffle=shuffle,
+        replacement=replacement,
+        keep_points=keep_points,
+        evaluate=False,
+        progress=False,
         label=f"B = {batch_size}" if label is None else str(label),
-        diverged_at=diverged_at,
     )
-
-
-def _epoch(n, batch_size, rng, shuffle, replacement):
-    """The index arrays of one epoch: ``data.minibatches`` without replacement; with
-    replacement, max(1, n // B) batches drawn at once (the same distribution, less overhead)."""
-    if replacement:
-        return iter(rng.integers(0, n, size=(max(1, n // batch_size), batch_size)))
-    return minibatches(n, batch_size, rng, shuffle=shuffle)
-
-
-def _constant(eta: float):
-    def schedule(t):
-        return eta
-
-    return schedule
 
 
 # --------------------------------------------------------------------------- gradient noise

@@ -32,6 +32,33 @@ def test_light_modules_do_not_import_sklearn_or_matplotlib():
 # --------------------------------------------------------------------------- digits
 
 
+def test_diabetes_features_are_scikit_learns_bit_for_bit():
+    from sklearn.datasets import load_diabetes
+
+    reference = load_diabetes()
+    problem = data.load_diabetes_regression(seed=0)
+    order = np.random.default_rng(0).permutation(442)
+    np.testing.assert_array_equal(
+        problem.X[:, 1:], data._design_matrix(reference.data[order])[:, 1:]
+    )
+    np.testing.assert_array_equal(
+        problem.y, reference.target[order] / reference.target[order].std()
+    )
+
+
+def test_digits_are_scikit_learns_digits_bit_for_bit():
+    from sklearn.datasets import load_digits
+
+    reference = load_digits()
+    table = data._sklearn_csv("digits.csv.gz", delimiter=",")
+    np.testing.assert_array_equal(table[:, :-1], reference.data)
+    np.testing.assert_array_equal(table[:, -1].astype(np.int64), reference.target)
+    split = data.load_digits()
+    train, test = data.train_test_split(reference.target, 0.25, 0, True)
+    np.testing.assert_array_equal(split.x_train, reference.data[train] / 16.0)
+    np.testing.assert_array_equal(split.t_test, reference.target[test])
+
+
 def test_digits_shapes_dtypes_and_ranges(digits):
     assert digits.x_train.shape == (1347, 64) and digits.x_test.shape == (450, 64)
     assert digits.t_train.shape == (1347,) and digits.t_test.shape == (450,)

@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 
 from descent import functions, widgets  # noqa: E402
 from descent.optimizers import SGD, Momentum  # noqa: E402
+from descent.training import run  # noqa: E402
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -130,6 +131,42 @@ def test_trajectory_explorer_compares_several_optimizers_in_1d():
     labels = [t.get_text() for t in explorer.figure().axes[0].get_legend().get_texts()]
     assert {"SGD", "Momentum", "start"} <= set(labels)
     assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)
+
+
+def test_trajectory_explorer_runs_a_path_once_and_remembers_it(monkeypatch):
+    runs = []
+
+    def counting_run(optimizer, *args, **kwargs):
+        runs.append(repr(optimizer))
+        return run(optimizer, *args, **kwargs)
+
+    monkeypatch.setattr(widgets, "run", counting_run)
+
+    class MyMomentum(Momentum):  # not one of the package's classes: never remembered
+        pass
+
+    def make(lr, momentum):
+        return {
+            "SGD": SGD(lr=lr),
+            "Momentum": Momentum(lr=lr, momentum=momentum),
+            "mine": MyMomentum(lr=lr, momentum=momentum),
+        }
+
+    sliders = {"lr": (0.01, 0.5, 0.01, 0.1), "momentum": (0.0, 0.99, 0.01, 0.9)}
+    explorer = widgets.trajectory_explorer(functions.bowl, make, sliders, steps=30)
+    assert len(runs) == 3
+    explorer.controls["momentum"].value = 0.5  # SGD's path does not depend on μ
+    assert runs[3:] == ["Momentum(lr=0.1, momentum=0.5)", "MyMomentum(lr=0.1, momentum=0.5)"]
+    explorer.controls["momentum"].value = 0.9  # seen before: only "mine" runs again
+    assert runs[5:] == ["MyMomentum(lr=0.1, momentum=0.9)"]
+    # the remembered paths are those that run computes, and so is the picture
+    lines = {line.get_label(): line for line in explorer.fig.axes[0].get_lines()}
+    for label, optimizer in make(0.1, 0.9).items():
+        direct = run(optimizer, functions.bowl, steps=30).points
+        assert np.array_equal(np.column_stack(lines[label].get_data()), direct)
+    monkeypatch.setattr(widgets, "run", run)
+    fresh = widgets.trajectory_explorer(functions.bowl, make, sliders, steps=30)
+    assert bytes(explorer.image.value) == bytes(fresh.image.value)
 
 
 def _counting_draws(explorer):

@@ -4,20 +4,11 @@ import math
 
 import numpy as np
 import pytest
+from test_theory_adam import steps_of
 
 from descent import functions
 from descent.optimizers import Adam, AdamVariant
 from descent.training import run
-
-
-def steps_of(opt, grads):
-    """The updates Δθ of a one-coordinate parameter fed the gradients ``grads``."""
-    params, out = {"w": np.zeros(1)}, []
-    for g in grads:
-        before = params["w"][0]
-        opt.update(params, {"w": np.array([g])})
-        out.append(params["w"][0] - before)
-    return np.array(out)
 
 
 def test_defaults_are_the_package_adam():

@@ -14,11 +14,10 @@ from matplotlib.colors import LinearSegmentedColormap
 from descent.plotting.style import (
     MINIMUM_MARKER,
     SADDLE_MARKER,
-    add_legend,
     axes_or_new,
     axis_labels,
+    label_axes,
     pretty_name,
-    title_for,
 )
 
 __all__ = ["contour", "gradient_field"]
@@ -82,11 +81,7 @@ def contour(function, ax=None, levels=None, filled=False, *, title=None, resolut
     ratio = (x1 - x0) / (y1 - y0)
     ax.set_aspect("equal" if 1 / 3 <= ratio <= 3 else "auto")
     ax.grid(False)
-    xlabel, ylabel = axis_labels(function)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title_for(function) if title is None else title)
-    add_legend(ax)
+    label_axes(ax, function, title)
     return ax
 
 

@@ -19,11 +19,10 @@ from descent.plotting.style import (
     START_MARKER,
     add_legend,
     axes_or_new,
-    axis_labels,
     display_label,
+    label_axes,
     markevery,
     styles_for,
-    title_for,
 )
 
 __all__ = ["animate_trajectories", "draw_paths", "plot_1d", "plot_trajectories"]
@@ -116,11 +115,7 @@ def plot_1d(function, trajectories=(), ax=None, title=None):
     span = np.nanmax(ys) - np.nanmin(ys)
     ax.set_xlim(x0, x1)
     ax.set_ylim(np.nanmin(ys) - 0.08 * span, np.nanmax(ys) + 0.08 * span)
-    xlabel, ylabel = axis_labels(function)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title_for(function) if title is None else title)
-    add_legend(ax)
+    label_axes(ax, function, title)
     return ax
 
 

@@ -237,6 +237,15 @@ def axis_labels(function) -> tuple[str, str]:
     return "$x$", "$y$"
 
 
+def label_axes(ax, function, title=None) -> None:
+    """Axis labels in the function's variables, the title (default ``title_for``), a legend."""
+    xlabel, ylabel = axis_labels(function)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title_for(function) if title is None else title)
+    add_legend(ax)
+
+
 def axes_or_new(ax):
     if ax is None:
         _, ax = plt.subplots()

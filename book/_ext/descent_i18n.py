@@ -1,0 +1,223 @@
+"""The Korean edition (한국어판): built from the same source, switchable, searchable.
+
+Sphinx translates a book with gettext catalogs: ``locale/ko/LC_MESSAGES/book/*.po``, one per
+page, made and refreshed with sphinx-intl (see CONTRIBUTING). A build with
+``language = "ko"`` reads the same notebooks and replaces each message by its translation.
+This extension adds what Jupyter Book 1 does not have:
+
+- **Both editions from one command.** When the English HTML build has finished, the Korean
+  edition is built into ``ko/`` inside the English site, by a second Sphinx run in a fresh
+  process with the same configuration and ``language = "ko"``. It reads the notebooks'
+  outputs from the same execution cache, so no notebook runs twice. Its warnings are
+  errors exactly when the English build's are (the README's ``-W``).
+  ``DESCENT_EDITIONS=en`` skips it (a quicker build while writing English).
+- **A language switch** in every page's header, to the same page in the other edition, and
+  ``<link rel="alternate" hreflang>`` for search engines.
+- **Catalogs without execution.** ``jupyter-book build . --builder custom
+  --custom-builder gettext`` extracts the English messages without running a notebook.
+- **Korean search.** Sphinx has no Korean search language, and Korean attaches particles to
+  nouns (모멘텀은, 모멘텀을, 학습률의). ``SearchKorean`` indexes each word without its
+  particle, and strips the same particles from the reader's query in the browser. Latin
+  words keep Sphinx's English stemming.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import os
+import pickle
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from sphinx.errors import ExtensionError
+from sphinx.search import languages
+from sphinx.search.en import SearchEnglish
+
+# The editions: language code, the folder it is built into, the name a reader looks for.
+EDITIONS = {"en": ("", "English"), "ko": ("ko", "한국어")}
+SOURCE_LANGUAGE = "en"
+
+# Particles (조사) and the copula that follow a noun, longest first, so that 에서는 is taken
+# whole rather than 는. Only stripped when at least two syllables are left (a noun).
+PARTICLES = sorted(
+    set(
+        "은 는 이 가 을 를 의 에 와 과 도 만 로 으로 에서 에게 께 한테 까지 부터 보다 처럼 마다 "
+        "이나 나 이며 며 이고 고 에는 에서는 으로는 로는 에도 에서도 으로도 로도 와는 과는 이란 란 "
+        "이라는 라는 이다 입니다 이면 면 인 일".split()
+    ),
+    key=lambda particle: (-len(particle), particle),
+)
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def strip_particle(word: str) -> str:
+    """``word`` without the particle at its end, if what is left has two syllables or more
+    (모멘텀은 → 모멘텀, Adam은 → Adam); otherwise ``word``."""
+    for particle in PARTICLES:
+        stem = word[: -len(particle)]
+        if word.endswith(particle) and len(stem) >= 2:
+            return stem
+    return word
+
+
+class SearchKorean(SearchEnglish):
+    """Sphinx search for Korean pages: nouns without their particles, Latin words stemmed
+    as English."""
+
+    lang = "ko"
+    language_name = "Korean"
+
+    def stem(self, word: str) -> str:
+        if _HANGUL.search(word):
+            word = strip_particle(word)
+            if _HANGUL.search(word):
+                return word
+        return super().stem(word)
+
+    # The browser's half: the same rule, in front of Sphinx's English (Porter) stemmer.
+    js_stemmer_code = (
+        SearchEnglish.js_stemmer_code.replace(
+            "var Stemmer = function", "var EnglishStemmer = function"
+        )
+        + """
+var KoreanParticles = %s;
+var Stemmer = function() {
+  var english = new EnglishStemmer();
+  var hangul = /[\\uac00-\\ud7a3]/;
+  this.stemWord = function(w) {
+    if (hangul.test(w)) {
+      for (var i = 0; i < KoreanParticles.length; i++) {
+        var p = KoreanParticles[i];
+        if (w.length - p.length >= 2 && w.slice(-p.length) === p) {
+          w = w.slice(0, -p.length);
+          break;
+        }
+      }
+      if (hangul.test(w)) return w;
+    }
+    return english.stemWord(w);
+  };
+};
+"""
+        % ("[" + ", ".join(f'"{p}"' for p in PARTICLES) + "]")
+    )
+
+
+def _edition_url(pagename: str, language: str, target: str) -> str:
+    """Relative URL from ``pagename`` of the ``language`` edition to the same page of the
+    ``target`` edition (editions other than English sit one folder down)."""
+    up = "../" * pagename.count("/")
+    if EDITIONS[language][0]:
+        up += "../"
+    folder = EDITIONS[target][0]
+    return f"{up}{folder + '/' if folder else ''}{pagename}.html"
+
+
+def _add_switch(app, pagename, templatename, context, doctree):
+    language = app.config.language or SOURCE_LANGUAGE
+    others = [lang for lang in EDITIONS if lang != language]
+    context["descent_editions"] = [
+        {"lang": lang, "name": EDITIONS[lang][1], "url": _edition_url(pagename, language, lang)}
+        for lang in others
+    ]
+    links = "".join(
+        f'<link rel="alternate" hreflang="{edition["lang"]}" href="{edition["url"]}">\n'
+        for edition in context["descent_editions"]
+    )
+    context["metatags"] = context.get("metatags", "") + links
+
+
+def _show_switch(app, config):
+    """Put the switch first among the buttons of every page's header."""
+    options = config.html_theme_options
+    end = options.get("article_header_end", ["article-header-buttons.html"])
+    if isinstance(end, str):
+        end = [item.strip() for item in end.split(",") if item.strip()]
+    if "language-switch.html" not in end:
+        options["article_header_end"] = ["language-switch.html", *end]
+    templates = str(Path(__file__).resolve().parent.parent / "_templates")
+    if templates not in config.templates_path:
+        config.templates_path.append(templates)
+
+
+def _no_execution_for_catalogs(app):
+    """The gettext builder extracts the pages' text: it needs no notebook run."""
+    if app.builder.name == "gettext":
+        app.config.nb_execution_mode = "off"
+
+
+def _build_other_editions(configuration, app, exception):
+    if exception is not None or app.builder.name != "html":
+        return
+    if (app.config.language or SOURCE_LANGUAGE) != SOURCE_LANGUAGE:
+        return
+    wanted = os.environ.get("DESCENT_EDITIONS", " ".join(EDITIONS)).split()
+    for language in (lang for lang in EDITIONS if lang != SOURCE_LANGUAGE):
+        if language not in wanted:
+            continue
+        overrides = {**copy.deepcopy(configuration), "language": language}
+        # the same execution cache as the English build, wherever its output folder is
+        overrides.setdefault("nb_execution_cache_path", "")
+        if not overrides["nb_execution_cache_path"]:
+            overrides["nb_execution_cache_path"] = str(Path(app.outdir).parent / ".jupyter_cache")
+        job = {
+            "srcdir": str(app.srcdir),
+            "outdir": str(Path(app.outdir) / EDITIONS[language][0]),
+            "doctreedir": str(Path(app.doctreedir).parent / f".doctrees-{language}"),
+            "overrides": overrides,
+            # Sphinx keeps "warnings are errors" in keep_going when both are asked for
+            "warningiserror": app.warningiserror or app.keep_going,
+            "keep_going": app.keep_going,
+        }
+        with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as handle:
+            pickle.dump(job, handle)
+        try:
+            done = subprocess.run([sys.executable, __file__, handle.name], check=False)
+        finally:
+            os.unlink(handle.name)
+        if done.returncode:
+            raise ExtensionError(f"the {EDITIONS[language][1]} edition ({language}) did not build")
+
+
+def _build_edition(job_file: str) -> int:
+    """Run one edition's Sphinx build as Jupyter Book runs the English one."""
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    with open(job_file, "rb") as handle:
+        job = pickle.load(handle)
+    print(f"[descent] building the edition '{job['overrides']['language']}' in {job['outdir']}")
+    with patch_docutils(None), docutils_namespace():
+        app = Sphinx(
+            job["srcdir"],
+            None,
+            job["outdir"],
+            job["doctreedir"],
+            "html",
+            confoverrides=job["overrides"],
+            warningiserror=job["warningiserror"],
+            keep_going=job["keep_going"],
+            freshenv=True,
+        )
+        app.build(force_all=True)
+    return app.statuscode
+
+
+def setup(app):
+    languages["ko"] = SearchKorean
+    app.connect("config-inited", _show_switch)
+    app.connect("builder-inited", _no_execution_for_catalogs, priority=400)
+    app.connect("html-page-context", _add_switch)
+    # The configuration as Jupyter Book gave it, before extensions add to its lists.
+    configuration = {"extensions": list(app.config.extensions), **app.config.overrides}
+    configuration = copy.deepcopy(configuration)
+    app.connect("build-finished", functools.partial(_build_other_editions, configuration))
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":
+    sys.exit(_build_edition(sys.argv[1]))

@@ -17,13 +17,20 @@ import sys
 import tempfile
 from pathlib import Path
 
+import nbformat
+from babel.messages.pofile import read_po, write_po
+
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("ko",)
 COMMAND = "python tools/refresh_catalogs.py"
 
 
 def extract(folder: Path) -> Path:
-    """Write the English messages as .pot templates under ``folder``; return their root."""
+    """Write the English messages as .pot templates under ``folder``; return their root.
+
+    The figures' alt texts are added from the notebooks' cell metadata
+    (``mystnb: image: alt``): without running the notebooks there is no figure, so Sphinx
+    would not see them, but the Korean build translates them like any message."""
     bin_dir = Path(sys.executable).parent
     subprocess.run(
         [
@@ -40,7 +47,26 @@ def extract(folder: Path) -> Path:
         ],
         check=True,
     )
-    return folder / "_build" / "gettext"
+    templates = folder / "_build" / "gettext"
+    for notebook in sorted((ROOT / "book").glob("*.ipynb")):
+        _add_alt_texts(notebook, templates / "book" / f"{notebook.stem}.pot")
+    return templates
+
+
+def alt_texts(notebook: Path) -> list[str]:
+    """The alt texts a notebook gives its figures in its cells' metadata, in order."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    texts = [cell.metadata.get("mystnb", {}).get("image", {}).get("alt") for cell in cells]
+    return [text for text in texts if text]
+
+
+def _add_alt_texts(notebook: Path, template: Path) -> None:
+    with template.open("rb") as handle:
+        catalog = read_po(handle)
+    for text in alt_texts(notebook):
+        catalog.add(text)
+    with template.open("wb") as handle:
+        write_po(handle, catalog, width=76)
 
 
 def main() -> int:

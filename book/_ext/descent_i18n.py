@@ -24,6 +24,7 @@ This extension adds what Jupyter Book 1 does not have:
 from __future__ import annotations
 
 import copy
+import filecmp
 import functools
 import os
 import pickle
@@ -36,6 +37,9 @@ from pathlib import Path
 from sphinx.errors import ExtensionError
 from sphinx.search import languages
 from sphinx.search.en import SearchEnglish
+from sphinx.util import logging
+
+LOGGER = logging.getLogger(__name__)
 
 # The editions: language code, the folder it is built into, the name a reader looks for.
 EDITIONS = {"en": ("", "English"), "ko": ("ko", "한국어")}
@@ -181,6 +185,59 @@ def _build_other_editions(configuration, app, exception):
             os.unlink(handle.name)
         if done.returncode:
             raise ExtensionError(f"the {EDITIONS[language][1]} edition ({language}) did not build")
+        saved = share_identical_files(Path(app.outdir), Path(job["outdir"]))
+        LOGGER.info(f"[descent] {language}/ shares the site's identical files: {saved:,} bytes")
+
+
+# A relative URL into an edition's shared folders, in an attribute or a script's string.
+_SHARED_URL = re.compile(r"""(?<=["'(])((?:\.\./)*)(_static|_images)/([^"'\s?#)]+)""")
+
+
+def share_identical_files(site: Path, edition: Path) -> int:
+    """Point an edition's pages at the site's copy of every file of ``_static`` and
+    ``_images`` that both have byte for byte (the theme, MathJax, figures, animation
+    frames), and delete the edition's copy: the site ships them once, and a reader who
+    switches language loads nothing twice. A file that a file of the edition's own still
+    refers to (such as a font of an edition's own stylesheet) stays. Returns the bytes
+    saved."""
+    twins = {}
+    for folder in ("_static", "_images"):
+        for file in sorted((edition / folder).rglob("*")):
+            twin = site / file.relative_to(edition)
+            if file.is_file() and twin.is_file() and filecmp.cmp(file, twin, shallow=False):
+                twins[file.relative_to(edition).as_posix()] = file
+    own = [
+        file
+        for folder in ("_static", "_images")
+        for file in (edition / folder).rglob("*")
+        if file.is_file()
+        and file.relative_to(edition).as_posix() not in twins
+        and file.suffix in {".css", ".js", ".json", ".html"}
+    ]
+    for file in own:
+        text = file.read_text(encoding="utf-8", errors="replace")
+        for name in [name for name in twins if Path(name).name in text]:
+            del twins[name]
+    for page in edition.rglob("*.html"):
+        if page.relative_to(edition).parts[0] in ("_static", "_images"):
+            continue
+        depth = len(page.relative_to(edition).parts) - 1
+
+        def to_site(match, depth=depth):
+            ups, folder, rest = match.groups()
+            if len(ups) // 3 != depth or f"{folder}/{rest}" not in twins:
+                return match.group(0)
+            return "../" * (depth + 1) + f"{folder}/{rest}"
+
+        text = page.read_text(encoding="utf-8")
+        page.write_text(_SHARED_URL.sub(to_site, text), encoding="utf-8")
+    saved = sum(file.stat().st_size for file in twins.values())
+    for file in twins.values():
+        file.unlink()
+    for folder in sorted(edition.glob("_*/**/"), key=lambda f: -len(f.parts)):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return saved
 
 
 def _build_edition(job_file: str) -> int:

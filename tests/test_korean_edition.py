@@ -164,3 +164,37 @@ def test_glossary_terms_are_used(tmp_path):
             if not any(re.sub(r"\s*\(.*\)", "", form) in korean for form in forms):
                 missing.append(f"{page}: {term!r} → none of {forms}")
     assert not missing, "\n".join(missing)
+
+
+def test_editions_share_identical_files(tmp_path):
+    from descent_i18n import share_identical_files
+
+    site, edition = tmp_path / "html", tmp_path / "html" / "ko"
+    files = {
+        "_static/theme.css": ("a { }", "a { }"),  # the same in both: shared
+        "_static/fonts/f.woff2": ("F", "F"),  # the same, but the edition's own CSS uses it
+        "_static/own.css": ("x", "@font-face { src: url(fonts/f.woff2) }"),
+        "_static/documentation_options.js": ("en", "ko"),  # differs: kept
+        "_images/fig.png": ("PNG", "PNG"),
+    }
+    for name, (english, korean) in files.items():
+        for root, text in ((site, english), (edition, korean)):
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+    page = edition / "book" / "ch.html"
+    page.parent.mkdir()
+    page.write_text(
+        '<link href="../_static/theme.css"><link href="../_static/own.css">'
+        '<script src="../_static/documentation_options.js"></script>'
+        '<img src="../_images/fig.png"><script>frames[0] = "../_images/fig.png";</script>'
+    )
+    saved = share_identical_files(site, edition)
+    assert saved == len("a { }") + len("PNG")
+    assert page.read_text() == (
+        '<link href="../../_static/theme.css"><link href="../_static/own.css">'
+        '<script src="../_static/documentation_options.js"></script>'
+        '<img src="../../_images/fig.png"><script>frames[0] = "../../_images/fig.png";</script>'
+    )
+    assert not (edition / "_static" / "theme.css").exists()
+    assert not (edition / "_images").exists()  # emptied, so removed
+    assert (edition / "_static" / "fonts" / "f.woff2").exists()

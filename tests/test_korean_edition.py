@@ -140,15 +140,33 @@ def test_korean_search_stems_the_same_in_the_browser(tmp_path):
     assert [w.lower() for w in json.loads(out.stdout)] == [search.stem(w.lower()) for w in words]
 
 
-def test_glossary_terms_are_used(tmp_path):
+def _forms(cell: str) -> list[str]:
+    """The forms a glossary cell lists, without remarks in parentheses; a short form before
+    a "/" borrows the rest of the long one ("first / second moment": "first moment")."""
+    forms = [f.strip() for f in re.split(r"[,/]", re.sub(r"\s*\(.*?\)", "", cell)) if f.strip()]
+    longest = max(forms, key=lambda form: len(form.split()))
+    tail = longest.split()[1:]
+    return [
+        form if len(form.split()) > 1 or not tail else " ".join([form, *tail]) for form in forms
+    ]
+
+
+def test_glossary_forms():
+    assert _forms("first / second moment") == ["first moment", "second moment"]
+    assert _forms("1차 / 2차 모멘트") == ["1차 모멘트", "2차 모멘트"]
+    assert _forms("stochastic gradient descent (SGD)") == ["stochastic gradient descent"]
+    assert _forms("기울기, 그래디언트, 경사 (as in 경사 하강법)") == [
+        "기울기",
+        "그래디언트",
+        "경사",
+    ]
+
+
+def test_glossary_terms_are_used():
     """Each translated page uses the glossary's Korean for the terms its English uses."""
     glossary = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| ([^|]+?) \| ([^|]+?) \| [^|]*\|$", glossary, flags=re.MULTILINE)
-    terms = {
-        english.strip(): [form.strip() for form in re.split(r"[,/]", korean) if form.strip()]
-        for english, korean in rows
-        if english.strip() not in {"English", "---"}
-    }
+    terms = {english: _forms(korean) for english, korean in rows if english not in {"English"}}
     assert len(terms) > 40
     missing = []
     for page in TRANSLATED:
@@ -158,43 +176,7 @@ def test_glossary_terms_are_used(tmp_path):
         english = " ".join(m.id for m in catalog if m.id).lower()
         korean = " ".join(m.string for m in catalog if m.id)
         for term, forms in terms.items():
-            first = re.sub(r"\s*\(.*\)", "", term).split(",")[0].split("/")[0].strip().lower()
-            if len(first) < 4 or not re.search(rf"\b{re.escape(first)}\b", english):
-                continue
-            if not any(re.sub(r"\s*\(.*\)", "", form) in korean for form in forms):
-                missing.append(f"{page}: {term!r} → none of {forms}")
+            used = [f for f in _forms(term) if re.search(rf"\b{re.escape(f.lower())}\b", english)]
+            if used and not any(form in korean for form in forms):
+                missing.append(f"{page}: {used[0]!r} is used, but none of {forms}")
     assert not missing, "\n".join(missing)
-
-
-def test_editions_share_identical_files(tmp_path):
-    from descent_i18n import share_identical_files
-
-    site, edition = tmp_path / "html", tmp_path / "html" / "ko"
-    files = {
-        "_static/theme.css": ("a { }", "a { }"),  # the same in both: shared
-        "_static/fonts/f.woff2": ("F", "F"),  # the same, but the edition's own CSS uses it
-        "_static/own.css": ("x", "@font-face { src: url(fonts/f.woff2) }"),
-        "_static/documentation_options.js": ("en", "ko"),  # differs: kept
-        "_images/fig.png": ("PNG", "PNG"),
-    }
-    for name, (english, korean) in files.items():
-        for root, text in ((site, english), (edition, korean)):
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_text(text)
-    page = edition / "book" / "ch.html"
-    page.parent.mkdir()
-    page.write_text(
-        '<link href="../_static/theme.css"><link href="../_static/own.css">'
-        '<script src="../_static/documentation_options.js"></script>'
-        '<img src="../_images/fig.png"><script>frames[0] = "../_images/fig.png";</script>'
-    )
-    saved = share_identical_files(site, edition)
-    assert saved == len("a { }") + len("PNG")
-    assert page.read_text() == (
-        '<link href="../../_static/theme.css"><link href="../_static/own.css">'
-        '<script src="../_static/documentation_options.js"></script>'
-        '<img src="../../_images/fig.png"><script>frames[0] = "../../_images/fig.png";</script>'
-    )
-    assert not (edition / "_static" / "theme.css").exists()
-    assert not (edition / "_images").exists()  # emptied, so removed
-    assert (edition / "_static" / "fonts" / "f.woff2").exists()

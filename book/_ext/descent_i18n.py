@@ -15,6 +15,7 @@ This extension adds what Jupyter Book 1 does not have:
   ``<link rel="alternate" hreflang>`` for search engines.
 - **Catalogs without execution.** ``jupyter-book build . --builder custom
   --custom-builder gettext`` extracts the English messages without running a notebook.
+- **Translated part captions** in the sidebar (``TranslateTocCaptions``).
 - **Korean search.** Sphinx has no Korean search language, and Korean attaches particles to
   nouns (모멘텀은, 모멘텀을, 학습률의). ``SearchKorean`` indexes each word without its
   particle, and strips the same particles from the reader's query in the browser. Latin
@@ -34,10 +35,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sphinx import addnodes
 from sphinx.errors import ExtensionError
+from sphinx.locale import init as init_locale
 from sphinx.search import languages
 from sphinx.search.en import SearchEnglish
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
+from sphinx.util.i18n import docname_to_domain
 
 LOGGER = logging.getLogger(__name__)
 
@@ -111,6 +116,28 @@ var Stemmer = function() {
     )
 
 
+class TranslateTocCaptions(SphinxTransform):
+    """Translate the captions of the table of contents (the book's parts).
+
+    Sphinx translates a page's messages early (transform priority 20), but
+    sphinx-external-toc inserts the toctrees of _toc.yml later (100), so their captions
+    would stay English in the sidebar; this runs just after, with the page's catalog."""
+
+    default_priority = 101
+
+    def apply(self, **kwargs) -> None:
+        if (self.config.language or SOURCE_LANGUAGE) == SOURCE_LANGUAGE:
+            return
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        folders = [str(Path(self.env.srcdir) / folder) for folder in self.config.locale_dirs]
+        catalog, found = init_locale(folders, self.config.language, domain)
+        if not found:
+            return
+        for toctree in self.document.findall(addnodes.toctree):
+            if toctree.get("caption"):
+                toctree["caption"] = catalog.gettext(toctree["caption"])
+
+
 def _edition_url(pagename: str, language: str, target: str) -> str:
     """Relative URL from ``pagename`` of the ``language`` edition to the same page of the
     ``target`` edition (editions other than English sit one folder down)."""
@@ -164,6 +191,8 @@ def _build_other_editions(configuration, app, exception):
         if language not in wanted:
             continue
         overrides = {**copy.deepcopy(configuration), "language": language}
+        title = _translated(app, language, app.config.html_title)
+        overrides["html_title"] = title
         # the same execution cache as the English build, wherever its output folder is
         overrides.setdefault("nb_execution_cache_path", "")
         if not overrides["nb_execution_cache_path"]:
@@ -187,6 +216,19 @@ def _build_other_editions(configuration, app, exception):
             raise ExtensionError(f"the {EDITIONS[language][1]} edition ({language}) did not build")
         saved = share_identical_files(Path(app.outdir), Path(job["outdir"]))
         LOGGER.info(f"[descent] {language}/ shares the site's identical files: {saved:,} bytes")
+
+
+def _translated(app, language: str, message: str) -> str:
+    """``message`` in ``language``, from any of the catalogs; the message if none has it."""
+    from babel.messages.pofile import read_po
+
+    for folder in app.config.locale_dirs:
+        for path in sorted((Path(app.srcdir) / folder / language).rglob("*.po")):
+            with path.open("rb") as handle:
+                found = read_po(handle).get(message)
+            if found is not None and found.string and not found.fuzzy:
+                return found.string
+    return message
 
 
 # A relative URL into an edition's shared folders, in an attribute or a script's string.
@@ -266,6 +308,7 @@ def _build_edition(job_file: str) -> int:
 
 def setup(app):
     languages["ko"] = SearchKorean
+    app.add_transform(TranslateTocCaptions)
     app.connect("config-inited", _show_switch)
     app.connect("builder-inited", _no_execution_for_catalogs, priority=400)
     app.connect("html-page-context", _add_switch)

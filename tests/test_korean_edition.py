@@ -84,7 +84,9 @@ def test_the_checker_sees_lost_markup(tmp_path):
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
         'msgid "The step $\\\\eta g$ of {doc}`ch <glossary>` uses `lr`."\n'
         'msgstr "스텝 $\\\\eta$ 는 {doc}`장 <glossary>` 의 `lr` 을 씁니다."\n\n'
-        'msgid "Untranslated."\nmsgstr ""\n',
+        'msgid "Untranslated."\nmsgstr ""\n\n'
+        'msgid "Each `{exercise}` box ends with a `{solution}`."\n'
+        'msgstr "`{exercise}` 상자마다 끝에 `{solution}`이 있습니다."\n',
         encoding="utf-8",
     )
     problems = translation_check.problems(catalog)
@@ -92,6 +94,7 @@ def test_the_checker_sees_lost_markup(tmp_path):
     assert any("role '{doc}`ch <glossary>`' lost" in line for line in problems)
     assert any("not translated: 'Untranslated.'" in line for line in problems)
     assert not any(": code '`lr`'" in line for line in problems)  # kept: no problem
+    assert not any("exercise" in line for line in problems)  # a directive's name in code
 
 
 @pytest.mark.parametrize(

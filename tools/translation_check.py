@@ -25,7 +25,8 @@ CATALOGS = ROOT / "locale" / "ko" / "LC_MESSAGES"
 # Order matters: display math before inline math, roles before inline code.
 _DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.DOTALL)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?:\\.|[^$\\])+?\$")
-_ROLE = re.compile(r"\{[\w:.-]+\}`[^`]*`")
+# (not inside inline code: `{exercise}` names a directive)
+_ROLE = re.compile(r"(?<!`)\{[\w:.-]+\}`[^`]*`")
 _CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 _LINK_TARGET = re.compile(r"\]\(([^)\s]+)\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>|(?<![(<])\bhttps?://[^\s)>]+")

@@ -83,7 +83,9 @@ def test_the_checker_sees_lost_markup(tmp_path):
     catalog.write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
         'msgid "The step $\\\\eta g$ of {doc}`ch <glossary>` uses `lr`."\n'
-        'msgstr "스텝 $\\\\eta$ 는 {doc}`장 <glossary>` 의 `lr` 을 씁니다."\n\n'
+        'msgstr "스텝 $\\\\eta$ 는 {doc}`장 <notation>` 의 `lr` 을 씁니다."\n\n'
+        'msgid "See {ref}`later in this chapter <sec-stalls>`."\n'
+        'msgstr "{ref}`이 장의 뒷부분 <sec-stalls>`을 보세요."\n\n'
         'msgid "Untranslated."\nmsgstr ""\n\n'
         'msgid "Each `{exercise}` box ends with a `{solution}`."\n'
         'msgstr "`{exercise}` 상자마다 끝에 `{solution}`이 있습니다."\n',
@@ -91,7 +93,9 @@ def test_the_checker_sees_lost_markup(tmp_path):
     )
     problems = translation_check.problems(catalog)
     assert any("math '$\\\\eta g$' lost" in line for line in problems)
-    assert any("role '{doc}`ch <glossary>`' lost" in line for line in problems)
+    assert any("role '{doc}`…<glossary>`' lost" in line for line in problems)
+    assert any("role '{doc}`…<notation>`' added" in line for line in problems)
+    assert not any("sec-stalls" in line for line in problems)  # a role's title is text
     assert any("not translated: 'Untranslated.'" in line for line in problems)
     assert not any(": code '`lr`'" in line for line in problems)  # kept: no problem
     assert not any("exercise" in line for line in problems)  # a directive's name in code

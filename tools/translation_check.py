@@ -31,6 +31,15 @@ _CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 _LINK_TARGET = re.compile(r"\]\(([^)\s]+)\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>|(?<![(<])\bhttps?://[^\s)>]+")
 _SUBSTITUTION = re.compile(r"\{\{[^}]*\}\}")
+# A role with a title, {doc}`title <target>`: the title is text to translate.
+_TITLED_ROLE = re.compile(r"(\{[\w:.-]+\}`)[^`]*?\s*(<[^<>`]+>`)$", re.DOTALL)
+
+
+def _role_key(role: str) -> str:
+    """What of a role a translation must keep: all of it, or its name and target when it
+    has a title ({doc}`경사 하강법 <glossary>` and {doc}`gradient descent <glossary>` match)."""
+    titled = _TITLED_ROLE.match(role)
+    return f"{titled.group(1)}…{titled.group(2)}" if titled else role
 
 
 def markup(text: str) -> Counter:
@@ -44,7 +53,8 @@ def markup(text: str) -> Counter:
         ("substitution", _SUBSTITUTION),
     ):
         for match in pattern.finditer(text):
-            found[(kind, match.group(0))] += 1
+            piece = _role_key(match.group(0)) if kind == "role" else match.group(0)
+            found[(kind, piece)] += 1
         text = pattern.sub(" ", text)
     for match in _LINK_TARGET.finditer(text):
         found[("link", match.group(1))] += 1

@@ -15,6 +15,7 @@ This extension adds what Jupyter Book 1 does not have:
   ``<link rel="alternate" hreflang>`` for search engines.
 - **Catalogs without execution.** ``jupyter-book build . --builder custom
   --custom-builder gettext`` extracts the English messages without running a notebook.
+- **Docstrings stay English**: the API page translates its own text only.
 - **Translated part captions** in the sidebar (``TranslateTocCaptions``).
 - **Korean search.** Sphinx has no Korean search language, and Korean attaches particles to
   nouns (모멘텀은, 모멘텀을, 학습률의). ``SearchKorean`` indexes each word without its
@@ -35,6 +36,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from docutils import nodes
 from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.locale import init as init_locale
@@ -136,6 +138,19 @@ class TranslateTocCaptions(SphinxTransform):
         for toctree in self.document.findall(addnodes.toctree):
             if toctree.get("caption"):
                 toctree["caption"] = catalog.gettext(toctree["caption"])
+
+
+class KeepDocstringsEnglish(SphinxTransform):
+    """The API page's docstrings stay English in every edition (they are the code's own
+    words, as ``help()`` shows them): they are left out of the catalogs, and only the
+    page's own text is translated. Runs before Sphinx translates the page (priority 20)."""
+
+    default_priority = 19
+
+    def apply(self, **kwargs) -> None:
+        for node in self.document.findall(nodes.TextElement):
+            if "docstring of " in (node.source or ""):
+                node["translatable"] = False
 
 
 def _edition_url(pagename: str, language: str, target: str) -> str:
@@ -309,6 +324,7 @@ def _build_edition(job_file: str) -> int:
 def setup(app):
     languages["ko"] = SearchKorean
     app.add_transform(TranslateTocCaptions)
+    app.add_transform(KeepDocstringsEnglish)
     app.connect("config-inited", _show_switch)
     app.connect("builder-inited", _no_execution_for_catalogs, priority=400)
     app.connect("html-page-context", _add_switch)

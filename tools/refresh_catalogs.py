@@ -12,6 +12,7 @@ kept as obsolete. Translate what is empty or fuzzy, then check with
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,9 +29,11 @@ COMMAND = "python tools/refresh_catalogs.py"
 def extract(folder: Path) -> Path:
     """Write the English messages as .pot templates under ``folder``; return their root.
 
-    The figures' alt texts are added from the notebooks' cell metadata
-    (``mystnb: image: alt``): without running the notebooks there is no figure, so Sphinx
-    would not see them, but the Korean build translates them like any message."""
+    Two kinds of message are added from the notebooks themselves, because Sphinx's
+    extraction does not see them though the Korean build translates them: the figures' alt
+    texts, from the cells' metadata (``mystnb: image: alt``; without running a notebook
+    there is no figure), and the exercises' titles (sphinx-exercise rebuilds the title after
+    Sphinx has read the page; see book/_ext/descent_i18n.py)."""
     bin_dir = Path(sys.executable).parent
     subprocess.run(
         [
@@ -49,7 +52,7 @@ def extract(folder: Path) -> Path:
     )
     templates = folder / "_build" / "gettext"
     for notebook in sorted((ROOT / "book").glob("*.ipynb")):
-        _add_alt_texts(notebook, templates / "book" / f"{notebook.stem}.pot")
+        _add_messages(notebook, templates / "book" / f"{notebook.stem}.pot")
     return templates
 
 
@@ -60,10 +63,20 @@ def alt_texts(notebook: Path) -> list[str]:
     return [text for text in texts if text]
 
 
-def _add_alt_texts(notebook: Path, template: Path) -> None:
+# The opening line of an exercise with a title: ```{exercise} Gradient descent, by hand
+_EXERCISE = re.compile(r"^(?:`{3,}|:{3,})\{exercise\}[ \t]+(\S.*?)\s*$", re.MULTILINE)
+
+
+def exercise_titles(notebook: Path) -> list[str]:
+    """The titles of a notebook's exercises, in order."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    return [t for c in cells if c.cell_type == "markdown" for t in _EXERCISE.findall(c.source)]
+
+
+def _add_messages(notebook: Path, template: Path) -> None:
     with template.open("rb") as handle:
         catalog = read_po(handle)
-    for text in alt_texts(notebook):
+    for text in [*alt_texts(notebook), *exercise_titles(notebook)]:
         catalog.add(text)
     with template.open("wb") as handle:
         write_po(handle, catalog, width=76)

@@ -16,6 +16,7 @@ This extension adds what Jupyter Book 1 does not have:
 - **Catalogs without execution.** ``jupyter-book build . --builder custom
   --custom-builder gettext`` extracts the English messages without running a notebook.
 - **Docstrings stay English**: the API page translates its own text only.
+- **Translated exercise titles** (``TranslateExerciseTitles``).
 - **Translated part captions** in the sidebar (``TranslateTocCaptions``).
 - **Korean search.** Sphinx has no Korean search language, and Korean attaches particles to
   nouns (모멘텀은, 모멘텀을, 학습률의). ``SearchKorean`` indexes each word without its
@@ -151,6 +152,39 @@ class KeepDocstringsEnglish(SphinxTransform):
         for node in self.document.findall(nodes.TextElement):
             if "docstring of " in (node.source or ""):
                 node["translatable"] = False
+
+
+class TranslateExerciseTitles(SphinxTransform):
+    """Make the titles of exercises and solutions translatable.
+
+    sphinx-exercise builds an exercise's title ("Exercise 3.1 (Gradient descent, by hand)")
+    from a node with no source, which Sphinx takes for a built-in message and neither
+    extracts nor translates. Give it its box's source and its markup as written, before
+    Sphinx translates the page (priority 20)."""
+
+    default_priority = 15
+
+    def apply(self, **kwargs) -> None:
+        for node in self.document.findall(nodes.subtitle):
+            if type(node).__name__ not in ("exercise_subtitle", "solution_subtitle"):
+                continue
+            if node.source:
+                continue
+            box = node.parent
+            while box is not None and not box.line:
+                box = box.parent
+            node.source = self.document["source"]
+            node.line = box.line if box is not None else None
+            node.rawsource = "".join(_as_written(child) for child in node.children)
+
+
+def _as_written(node) -> str:
+    """The MyST source of an inline node: math in $…$, code in backquotes."""
+    if isinstance(node, nodes.math):
+        return f"${node.astext()}$"
+    if isinstance(node, nodes.literal):
+        return f"`{node.astext()}`"
+    return node.astext()
 
 
 def _edition_url(pagename: str, language: str, target: str) -> str:
@@ -325,6 +359,7 @@ def setup(app):
     languages["ko"] = SearchKorean
     app.add_transform(TranslateTocCaptions)
     app.add_transform(KeepDocstringsEnglish)
+    app.add_transform(TranslateExerciseTitles)
     app.connect("config-inited", _show_switch)
     app.connect("builder-inited", _no_execution_for_catalogs, priority=400)
     app.connect("html-page-context", _add_switch)

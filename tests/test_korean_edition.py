@@ -148,14 +148,15 @@ def test_korean_search_stems_the_same_in_the_browser(tmp_path):
 
 
 def _forms(cell: str) -> list[str]:
-    """The forms a glossary cell lists, without remarks in parentheses; a short form before
-    a "/" borrows the rest of the long one ("first / second moment": "first moment")."""
-    forms = [f.strip() for f in re.split(r"[,/]", re.sub(r"\s*\(.*?\)", "", cell)) if f.strip()]
-    longest = max(forms, key=lambda form: len(form.split()))
-    tail = longest.split()[1:]
-    return [
-        form if len(form.split()) > 1 or not tail else " ".join([form, *tail]) for form in forms
-    ]
+    """The forms a glossary cell lists, without remarks in parentheses. In a pair written
+    with "/", a one-word form borrows the rest of the other ("first / second moment" is
+    "first moment" and "second moment")."""
+    forms = []
+    for part in re.sub(r"\s*\(.*?\)", "", cell).split(","):
+        pair = [form.strip() for form in part.split("/") if form.strip()]
+        tail = max(pair, key=lambda form: len(form.split())).split()[1:]
+        forms += [" ".join([form, *tail]) if len(form.split()) == 1 else form for form in pair]
+    return forms
 
 
 def test_glossary_forms():
@@ -183,6 +184,8 @@ def test_glossary_terms_are_used():
         english = " ".join(m.id for m in catalog if m.id).lower()
         korean = " ".join(m.string for m in catalog if m.id)
         for term, forms in terms.items():
+            # "step (length)" is the step length; "(SGD)" only an abbreviation
+            term = re.sub(r"\(([a-z][a-z ]*)\)", r"\1", term).replace("  ", " ")
             used = [f for f in _forms(term) if re.search(rf"\b{re.escape(f.lower())}\b", english)]
             if used and not any(form in korean for form in forms):
                 missing.append(f"{page}: {used[0]!r} is used, but none of {forms}")

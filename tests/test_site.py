@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+import test_korean_edition
 import yaml
 from browser import launch_chromium
 
@@ -187,7 +188,7 @@ def _alt_problem(image) -> str | None:
     return None
 
 
-PAGES = [p for p in _pages() if p not in GENERATED] or ["index.html"]
+PAGES = [p for p in _pages() if p.removeprefix("ko/") not in GENERATED] or ["index.html"]
 
 
 @pytest.mark.parametrize("page_name", PAGES)
@@ -408,3 +409,111 @@ def test_figures_are_opaque():
         f"figures with transparent pixels (save them with matplotlib's opaque white "
         f"background, never transparent=True): {transparent[:10]}"
     )
+
+
+# --------------------------------------------------------------------------- the Korean edition
+
+KOREAN = HTML / "ko"
+# The Korean pages whose text is translated (tests/test_korean_edition.py checks their
+# catalogs); the others show English until they are.
+TRANSLATED = [f"book/{page}.html" for page in test_korean_edition.TRANSLATED]
+_CODE = re.compile(r"<code.*?</code>|<span class=\"math.*?</span>", re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+_ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
+_SWITCH = re.compile(r'class="[^"]*descent-language-switch[^"]*" href="([^"]+)" hreflang="(\w+)"')
+
+
+def _korean_edition_built():
+    if not (KOREAN / "index.html").exists():
+        _skip_or_fail(
+            "the Korean edition is not built (_build/html/ko): run the README's book command"
+        )
+
+
+def test_every_page_switches_to_the_same_page_in_the_other_edition():
+    """On every page of both editions: the switch leads to the same page in the other
+    edition, which exists and leads back; ``<html lang>`` names the page's language."""
+    _korean_edition_built()
+    english = [p for p in PAGES if not p.startswith("ko/") and p != "index.html"]
+    assert len(english) > 20
+    problems = []
+    for name in english:
+        pair = ((name, f"ko/{name}", "en", "ko"), (f"ko/{name}", name, "ko", "en"))
+        for here, there, lang, other in pair:
+            html = (HTML / here).read_text(encoding="utf-8")
+            if f'<html lang="{lang}"' not in html:
+                problems.append(f'{here}: not <html lang="{lang}">')
+            switch = _SWITCH.search(html)
+            if switch is None or switch.group(2) != other:
+                problems.append(f"{here}: no switch to the {other} edition")
+                continue
+            target = ((HTML / here).parent / switch.group(1)).resolve()
+            if target != (HTML / there).resolve() or not target.is_file():
+                problems.append(f"{here}: the switch leads to {switch.group(1)}, not {there}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_translated_pages_read_in_korean():
+    """A translated page's title, prose and figure descriptions are in Korean."""
+    _korean_edition_built()
+    hangul = re.compile("[\uac00-\ud7a3]")
+    problems = []
+    for name in TRANSLATED:
+        html = (KOREAN / name).read_text(encoding="utf-8")
+        title = re.search(r"<h1>(.*?)</h1>", html, re.DOTALL)
+        words = _TAGS.sub(" ", title.group(1)).split() if title else []
+        if not words or not hangul.search(title.group(1)) and len(words) > 1:  # "AdaGrad" is a name
+            problems.append(f"ko/{name}: its title is not Korean")
+        # references (footnotes and the bibliography) stay as published
+        prose = re.sub(
+            r'<(aside|div) class="(footnote|citation)[^"]*".*?</\1>', "", html, flags=re.S
+        )
+        paragraphs = re.findall(r"<p>(.*?)</p>", prose, re.DOTALL)
+        # a sentence of English words; not code, names or formulas. The API page's
+        # docstrings stay English by design (book/_ext/descent_i18n.py).
+        words = [re.findall(r"[A-Za-z]{2,}", _TAGS.sub(" ", _CODE.sub(" ", p))) for p in paragraphs]
+        english = [
+            p
+            for p, w in zip(paragraphs, words, strict=True)
+            if len(w) >= 8 and not hangul.search(p)
+        ]
+        if name == "book/api.html":
+            english = []
+        if english:
+            problems.append(f"ko/{name}: {len(english)} paragraph(s) in English: {english[0][:80]}")
+        images = [dict(_ATTRIBUTE.findall(tag)) for tag in re.findall(r"<img [^>]*>", html)]
+        figures = [
+            i.get("alt", "")
+            for i in images
+            if "_images/" in (src := i.get("src", "")) and "/frames/" not in src
+        ]
+        untranslated = [alt for alt in figures if not hangul.search(alt)]
+        if untranslated:
+            problems.append(f"ko/{name}: figure description in English: {untranslated[0][:80]}")
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("query", "page"),
+    [
+        ("모멘텀", "book/06_momentum.html"),  # the momentum chapter
+        ("학습률", "book/03_gradient_descent.html"),  # where the learning rate is taught
+        ("학습률을", "book/03_gradient_descent.html"),  # the same, with its particle
+        ("역전파", "book/05_backpropagation.html"),
+    ],
+)
+def test_korean_search_finds_the_chapter(site, query, page):
+    """Sphinx's search, with the Korean edition's stemmer, finds the chapter that teaches a
+    Korean term, whatever particle the page or the reader attaches to it."""
+    _korean_edition_built()
+    base, browser = site
+    context = browser.new_context()
+    try:
+        search = context.new_page()
+        search.goto(f"{base}/ko/search.html?q={query}", wait_until="networkidle")
+        search.wait_for_selector("#search-results .search-summary", timeout=30_000)
+        links = search.eval_on_selector_all("#search-results li a", "as => as.map(a => a.href)")
+        found = [urlparse(link).path for link in links]
+        assert f"/ko/{page}" in found, f"searching {query!r} found {found[:8]}"
+    finally:
+        context.close()

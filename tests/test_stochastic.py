@@ -162,10 +162,25 @@ def test_fast_runs_of_chapter_4s_explorer_are_fits_runs(diabetes):
             assert fast.diverged_at == slow.diverged_at
 
 
-def test_fast_run_draws_the_random_numbers_fit_draws(problem):
+@pytest.mark.parametrize("replacement", [False, True])
+@pytest.mark.parametrize("lr", [0.05, 20.0])  # 20 diverges
+def test_fast_run_draws_the_random_numbers_fit_draws(problem, replacement, lr):
     generators = [np.random.default_rng(7), np.random.default_rng(7)]
-    for rng, fast in zip(generators, (False, True), strict=True):
-        stochastic.sgd(problem, lr=0.05, batch_size=7, steps=20, seed=rng, fast=fast)
+    runs = [
+        stochastic.sgd(
+            problem,
+            lr=lr,
+            batch_size=7,
+            steps=40,
+            seed=rng,
+            fast=fast,
+            replacement=replacement,
+            keep_points=True,
+        )
+        for rng, fast in zip(generators, (False, True), strict=True)
+    ]
+    np.testing.assert_array_equal(runs[0].points, runs[1].points)
+    assert runs[0].diverged_at == runs[1].diverged_at and runs[0].diverged == (lr > 1)
     assert generators[0].integers(1 << 30) == generators[1].integers(1 << 30)
 
 

@@ -153,8 +153,10 @@ def _sgd_fast(
     ``fit`` pays, at every update, for what any model and any optimizer need: the batch
     copied out of the data, the inputs checked, the parameter dict flattened. Here each
     epoch's batches are cut from one reordered copy of the data, and a step is its
-    arithmetic: r = X_ℬθ − y_ℬ, g = X_ℬᵀr/|ℬ|, θ ← θ − ηg. The random numbers are drawn
-    as ``fit`` draws them (one call per epoch), so the batches are the same;
+    arithmetic: r = X_ℬθ − y_ℬ, g = X_ℬᵀr/|ℬ|, θ ← θ − ηg. The random numbers are those
+    ``fit`` draws, so the batches are the same: one call per epoch, or, with replacement
+    and a generator of the run's own (not one passed as ``seed``, whose state after the
+    run would then differ), all epochs' indices in one call, which gives the same numbers.
     ``tests/test_stochastic.py`` checks the result against ``fit``'s, bit for bit.
     """
     epochs, total = _length(epochs, steps)
@@ -163,6 +165,11 @@ def _sgd_fast(
     if total is None:
         total = epochs * per_epoch
     rng = np.random.default_rng(seed)
+    if replacement and not isinstance(seed, (np.random.Generator, np.random.BitGenerator)):
+        epochs_needed = math.ceil(total / per_epoch)
+        ahead = iter(rng.integers(0, n, size=(epochs_needed, per_epoch, batch_size)))
+    else:
+        ahead = None
     optimum, bound2 = model.optimum, model.bound**2
     theta = model.params["w"].copy()
     points, losses, times, sizes = [theta], [], [], []
@@ -170,11 +177,15 @@ def _sgd_fast(
     with np.errstate(all="ignore"):
         while t < total and diverged_at is None:
             if replacement:  # as training._batches draws them
-                rows = rng.integers(0, n, size=(per_epoch, batch_size))
-                batches = zip(X[rows], y[rows], strict=True)
+                rows = (
+                    rng.integers(0, n, size=(per_epoch, batch_size))
+                    if ahead is None
+                    else next(ahead)
+                )
+                batches = ((X.take(r, axis=0), y.take(r)) for r in rows)
             else:
                 order = rng.permutation(n) if shuffle else np.arange(n)
-                x_epoch, y_epoch = X[order], y[order]
+                x_epoch, y_epoch = X.take(order, axis=0), y.take(order)
                 batches = (
                     (x_epoch[i : i + batch_size], y_epoch[i : i + batch_size])
                     for i in range(0, n, batch_size)

@@ -184,6 +184,23 @@ def test_fast_run_draws_the_random_numbers_fit_draws(problem, replacement, lr):
     assert generators[0].integers(1 << 30) == generators[1].integers(1 << 30)
 
 
+def test_fast_runs_keep_the_batches_of_an_integer_seed(problem, monkeypatch):
+    kwargs = dict(batch_size=7, steps=30, seed=11, replacement=True, keep_points=True)
+    stochastic._drawn_epochs.cache_clear()
+    first = stochastic.sgd(problem, lr=0.05, fast=True, **kwargs)
+    second = stochastic.sgd(problem, lr=0.02, fast=True, **kwargs)  # another η, same batches
+    info = stochastic._drawn_epochs.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    np.testing.assert_array_equal(first.examples, second.examples)
+    slow = stochastic.sgd(problem, lr=0.02, **kwargs)
+    np.testing.assert_array_equal(second.points, slow.points)
+    # a run with more indices than are kept draws them epoch by epoch: the same run
+    monkeypatch.setattr(stochastic, "_KEPT_INDICES", 100)
+    third = stochastic.sgd(problem, lr=0.02, fast=True, **kwargs)
+    assert stochastic._drawn_epochs.cache_info() == info
+    np.testing.assert_array_equal(third.points, slow.points)
+
+
 def test_fast_run_needs_a_constant_lr(problem):
     with pytest.raises(ValueError, match="constant lr"):
         stochastic.sgd(problem, lr=0.1 * InverseTime(10), batch_size=6, steps=3, fast=True)

@@ -23,6 +23,8 @@ numpy only.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -153,39 +155,27 @@ def _sgd_fast(
     ``fit`` pays, at every update, for what any model and any optimizer need: the batch
     copied out of the data, the inputs checked, the parameter dict flattened. Here each
     epoch's batches are cut from one reordered copy of the data, and a step is its
-    arithmetic: r = X_ℬθ − y_ℬ, g = X_ℬᵀr/|ℬ|, θ ← θ − ηg. The random numbers are those
-    ``fit`` draws, so the batches are the same: one call per epoch, or, with replacement
-    and a generator of the run's own (not one passed as ``seed``, whose state after the
-    run would then differ), all epochs' indices in one call, which gives the same numbers.
-    ``tests/test_stochastic.py`` checks the result against ``fit``'s, bit for bit.
+    arithmetic: r = X_ℬθ − y_ℬ, g = X_ℬᵀr/|ℬ|, θ ← θ − ηg. The batches are those ``fit``
+    draws (see ``_epoch_indices``). ``tests/test_stochastic.py`` checks the result against
+    ``fit``'s, bit for bit.
     """
     epochs, total = _length(epochs, steps)
     X, y, n = problem.X, problem.y, problem.n
     per_epoch = max(1, n // batch_size) if replacement else math.ceil(n / batch_size)
     if total is None:
         total = epochs * per_epoch
-    rng = np.random.default_rng(seed)
-    if replacement and not isinstance(seed, (np.random.Generator, np.random.BitGenerator)):
-        epochs_needed = math.ceil(total / per_epoch)
-        ahead = iter(rng.integers(0, n, size=(epochs_needed, per_epoch, batch_size)))
-    else:
-        ahead = None
+    indices = _epoch_indices(n, batch_size, per_epoch, total, seed, shuffle, replacement)
     optimum, bound2 = model.optimum, model.bound**2
     theta = model.params["w"].copy()
     points, losses, times, sizes = [theta], [], [], []
     elapsed, t, diverged_at = 0.0, 0, None
     with np.errstate(all="ignore"):
         while t < total and diverged_at is None:
-            if replacement:  # as training._batches draws them
-                rows = (
-                    rng.integers(0, n, size=(per_epoch, batch_size))
-                    if ahead is None
-                    else next(ahead)
-                )
+            rows = next(indices)
+            if replacement:
                 batches = ((X.take(r, axis=0), y.take(r)) for r in rows)
-            else:
-                order = rng.permutation(n) if shuffle else np.arange(n)
-                x_epoch, y_epoch = X.take(order, axis=0), y.take(order)
+            else:  # rows: the order of the examples in this epoch
+                x_epoch, y_epoch = X.take(rows, axis=0), y.take(rows)
                 batches = (
                     (x_epoch[i : i + batch_size], y_epoch[i : i + batch_size])
                     for i in range(0, n, batch_size)
@@ -227,6 +217,50 @@ def _sgd_fast(
         diverged_at=diverged_at,
         label=label,
     )
+
+
+#: The most row indices that ``_drawn_epochs`` keeps for one run (8 MB).
+_KEPT_INDICES = 1 << 20
+
+
+def _epoch_indices(n, batch_size, per_epoch, total, seed, shuffle, replacement):
+    """The row indices of each epoch of a run, as ``fit`` draws them, one epoch at a time:
+    the order of the N examples (without replacement), or the rows of the epoch's batches.
+
+    They depend on the seed alone, not on η: for an integer seed they are drawn once and
+    kept (up to ``_KEPT_INDICES`` per run), so that runs that differ only in η, as chapter
+    4's explorer makes, do not draw them again. Any other seed (a generator, whose state
+    after the run must be the one ``fit`` leaves) draws them epoch by epoch, as ``fit``.
+    """
+    epochs = math.ceil(total / per_epoch)
+    size = epochs * (per_epoch * batch_size if replacement else n)
+    integer = isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
+    if integer and size <= _KEPT_INDICES:
+        drawn = _drawn_epochs(n, batch_size, per_epoch, epochs, int(seed), shuffle, replacement)
+        return iter(drawn)
+    return _draw_epochs(np.random.default_rng(seed), n, batch_size, per_epoch, shuffle, replacement)
+
+
+def _draw_epochs(rng, n, batch_size, per_epoch, shuffle, replacement):
+    while True:  # one call per epoch, as training._batches makes
+        if replacement:
+            yield rng.integers(0, n, size=(per_epoch, batch_size))
+        else:
+            yield rng.permutation(n) if shuffle else np.arange(n)
+
+
+@functools.lru_cache(maxsize=24)
+def _drawn_epochs(n, batch_size, per_epoch, epochs, seed, shuffle, replacement) -> np.ndarray:
+    """The first ``epochs`` of ``_draw_epochs`` for ``default_rng(seed)``, in one read-only
+    array. With replacement in one call, which gives the same numbers as one per epoch."""
+    rng = np.random.default_rng(seed)
+    if replacement:
+        drawn = rng.integers(0, n, size=(epochs, per_epoch, batch_size))
+    else:
+        epoch_orders = _draw_epochs(rng, n, batch_size, per_epoch, shuffle, replacement)
+        drawn = np.array(list(itertools.islice(epoch_orders, epochs))).reshape(epochs, n)
+    drawn.setflags(write=False)
+    return drawn
 
 
 # --------------------------------------------------------------------------- gradient noise

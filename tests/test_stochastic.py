@@ -116,9 +116,94 @@ def test_tail_mean(problem):
         (dict(lr=0.1, batch_size=2, steps=1, start=[0.0]), "start"),
     ],
 )
-def test_bad_arguments_are_refused(problem, kwargs, match):
+@pytest.mark.parametrize("fast", [False, True])
+def test_bad_arguments_are_refused(problem, kwargs, match, fast):
     with pytest.raises(ValueError, match=match):
-        stochastic.sgd(problem, **kwargs)
+        stochastic.sgd(problem, fast=fast, **kwargs)
+
+
+FAST_RUNS = [
+    dict(lr=0.05, batch_size=7, epochs=3, seed=3),
+    dict(lr=0.05, batch_size=1, steps=500, seed=0, replacement=True),
+    dict(lr=0.05, batch_size=8, steps=37, shuffle=False, start=np.ones(3)),
+    dict(lr=0.1, batch_size=60, steps=200, seed=2),  # full batch, a new order every step
+    dict(lr=0.1, batch_size=100, steps=50, seed=2, replacement=True),
+    dict(lr=50.0, batch_size=60, steps=500),  # diverges
+    dict(lr=1.5, batch_size=2, steps=3000, seed=4, replacement=True, bound=1e3),  # diverges
+]
+
+
+@pytest.mark.parametrize("kwargs", FAST_RUNS)
+@pytest.mark.parametrize("keep_points", [False, True])
+def test_fast_run_is_fits_run_bit_for_bit(problem, kwargs, keep_points):
+    slow = stochastic.sgd(problem, keep_points=keep_points, **kwargs)
+    fast = stochastic.sgd(problem, keep_points=keep_points, fast=True, **kwargs)
+    for name in ("loss", "lr", "examples", "final", "suboptimality"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    if keep_points:
+        np.testing.assert_array_equal(fast.points, slow.points)
+    else:
+        assert fast.points is None
+    assert fast.diverged_at == slow.diverged_at and fast.label == slow.label
+    assert (fast.n, fast.batch_size, fast.epochs) == (slow.n, slow.batch_size, slow.epochs)
+    assert fast.time.shape == slow.time.shape and np.all(np.diff(fast.time) >= 0)
+
+
+def test_fast_runs_of_chapter_4s_explorer_are_fits_runs(diabetes):
+    plane = stochastic.weight_plane(diabetes, 5, 6)  # the chapter's two weights
+    start = plane.w_star + [2.5, -1.0]
+    for batch_size in (1, 16, 256, plane.n):
+        for lr, replacement in ((0.2, False), (0.9, True), (0.03, True)):
+            kwargs = dict(lr=lr, batch_size=batch_size, steps=2000, replacement=replacement)
+            slow = stochastic.sgd(plane, start=start, keep_points=True, **kwargs)
+            fast = stochastic.sgd(plane, start=start, keep_points=True, fast=True, **kwargs)
+            np.testing.assert_array_equal(fast.points, slow.points)
+            np.testing.assert_array_equal(fast.suboptimality, slow.suboptimality)
+            assert fast.diverged_at == slow.diverged_at
+
+
+@pytest.mark.parametrize("replacement", [False, True])
+@pytest.mark.parametrize("lr", [0.05, 20.0])  # 20 diverges
+def test_fast_run_draws_the_random_numbers_fit_draws(problem, replacement, lr):
+    generators = [np.random.default_rng(7), np.random.default_rng(7)]
+    runs = [
+        stochastic.sgd(
+            problem,
+            lr=lr,
+            batch_size=7,
+            steps=40,
+            seed=rng,
+            fast=fast,
+            replacement=replacement,
+            keep_points=True,
+        )
+        for rng, fast in zip(generators, (False, True), strict=True)
+    ]
+    np.testing.assert_array_equal(runs[0].points, runs[1].points)
+    assert runs[0].diverged_at == runs[1].diverged_at and runs[0].diverged == (lr > 1)
+    assert generators[0].integers(1 << 30) == generators[1].integers(1 << 30)
+
+
+def test_fast_runs_keep_the_batches_of_an_integer_seed(problem, monkeypatch):
+    kwargs = dict(batch_size=7, steps=30, seed=11, replacement=True, keep_points=True)
+    stochastic._drawn_epochs.cache_clear()
+    first = stochastic.sgd(problem, lr=0.05, fast=True, **kwargs)
+    second = stochastic.sgd(problem, lr=0.02, fast=True, **kwargs)  # another η, same batches
+    info = stochastic._drawn_epochs.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    np.testing.assert_array_equal(first.examples, second.examples)
+    slow = stochastic.sgd(problem, lr=0.02, **kwargs)
+    np.testing.assert_array_equal(second.points, slow.points)
+    # a run with more indices than are kept draws them epoch by epoch: the same run
+    monkeypatch.setattr(stochastic, "_KEPT_INDICES", 100)
+    third = stochastic.sgd(problem, lr=0.02, fast=True, **kwargs)
+    assert stochastic._drawn_epochs.cache_info() == info
+    np.testing.assert_array_equal(third.points, slow.points)
+
+
+def test_fast_run_needs_a_constant_lr(problem):
+    with pytest.raises(ValueError, match="constant lr"):
+        stochastic.sgd(problem, lr=0.1 * InverseTime(10), batch_size=6, steps=3, fast=True)
 
 
 def test_only_regression_problems(problem):

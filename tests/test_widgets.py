@@ -2,6 +2,7 @@
 
 import base64
 import io
+import time
 
 import matplotlib
 
@@ -11,7 +12,7 @@ import ipywidgets  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from descent import functions, widgets  # noqa: E402
+from descent import functions, timing, widgets  # noqa: E402
 from descent.optimizers import SGD, Momentum  # noqa: E402
 from descent.training import run  # noqa: E402
 
@@ -243,3 +244,27 @@ def test_the_picture_is_cropped_and_shown_at_its_own_size():
     layout = explorer.image.layout
     assert layout.width is None and layout.align_self == "flex-start"  # not stretched
     assert height <= 480  # with two rows of sliders, fits a 1366 x 768 laptop in JupyterLab
+
+
+def test_png_is_the_file_pillow_writes_in_less_time():
+    from PIL import Image
+
+    explorer = widgets.trajectory_explorer(functions.beale, SGD, {"lr": (1e-4, 2e-3)})
+    pixels = np.asarray(Image.open(io.BytesIO(explorer.image.value)))
+
+    def pillows_png():
+        buffer = io.BytesIO()
+        Image.fromarray(pixels).save(buffer, format="png", compress_level=1, dpi=(100, 100))
+        return buffer.getvalue()
+
+    ours, theirs = widgets._png(pixels, 100), pillows_png()
+    picture, reference = Image.open(io.BytesIO(ours)), Image.open(io.BytesIO(theirs))
+    assert picture.mode == "RGB" and picture.size == reference.size
+    np.testing.assert_array_equal(np.asarray(picture), pixels)  # lossless
+    assert picture.info["dpi"] == reference.info["dpi"]
+    assert len(ours) < 1.2 * len(theirs)  # about as small
+    times = timing.interleaved(
+        {"ours": lambda: widgets._png(pixels, 100), "pillow": pillows_png},
+        clock=time.process_time,
+    )
+    assert times["ours"] < times["pillow"]  # measured: about half the time

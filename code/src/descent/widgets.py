@@ -29,8 +29,9 @@ from __future__ import annotations
 import base64
 import functools
 import html
-import io
 import math
+import struct
+import zlib
 from collections.abc import Mapping
 
 import ipywidgets
@@ -158,13 +159,9 @@ class Explorer:
             for artist in sorted(moving, key=lambda artist: artist.get_zorder()):
                 fig.draw_artist(artist)
         picture = Image.fromarray(np.asarray(canvas.buffer_rgba()))  # RGBA, not copied
-        buffer = io.BytesIO()
         # the resolution goes into the file, so that a static page knows how large to show
         # the picture for its text to stay readable (book/_ext/descent_site.py)
-        _crop(picture.convert("RGB")).save(
-            buffer, format="png", compress_level=1, dpi=(fig.dpi, fig.dpi)
-        )
-        return buffer.getvalue()
+        return _png(np.asarray(_crop(picture.convert("RGB"))), fig.dpi)
 
     def _redraw(self, change=None) -> None:
         # An error in draw is shown under the picture: a callback's exception would
@@ -215,6 +212,35 @@ def _crop(picture: Image.Image, margin: int = 6) -> Image.Image:
 
 #: ``Image.point``'s lookup table for ``_crop``: 255 for a channel value below 250, else 0.
 _INK = [255 if value < 250 else 0 for value in range(256)] * 3
+
+
+def _png(pixels: np.ndarray, dpi: float) -> bytes:
+    """An RGB picture, shape (height, width, 3) of uint8, as PNG bytes with its resolution.
+
+    What Pillow's ``save(format="png", compress_level=1, dpi=(dpi, dpi))`` writes, in
+    about half its time: the same pixels, unfiltered rows compressed at zlib's fastest
+    level, which for a figure's flat colours is about as small as Pillow's file.
+    """
+    height, width, _ = pixels.shape
+    rows = np.empty((height, 1 + 3 * width), dtype=np.uint8)
+    rows[:, 0] = 0  # each row: its filter, 0 (none), then its pixels' RGB values
+    rows[:, 1:] = pixels.reshape(height, 3 * width)
+    per_metre = int(dpi / 0.0254 + 0.5)  # pHYs counts pixels per metre, as Pillow rounds it
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
+            _png_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+            _png_chunk(b"IDAT", zlib.compress(rows, 1)),
+            _png_chunk(b"IEND", b""),
+        ]
+    )
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data and the CRC of type and data."""
+    crc = zlib.crc32(kind + data)
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
 
 def explore(draw, background=None, **sliders) -> Explorer:

@@ -69,6 +69,8 @@ def problems(path: Path) -> list[str]:
         catalog = read_po(handle)
     name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     found = []
+    if catalog.fuzzy:
+        found.append(f"{name}: its header is marked fuzzy (remove '#, fuzzy' above msgid \"\")")
     for message in catalog:
         if not message.id:
             continue

@@ -6,19 +6,17 @@ browser.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from scripts import load
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-
-import refresh_catalogs  # noqa: E402
-import translation_check  # noqa: E402
-from descent_i18n import SearchKorean, strip_particle  # noqa: E402
+refresh_catalogs = load("tools/refresh_catalogs.py")
+translation_check = load("tools/translation_check.py")
+descent_i18n = load("book/_ext/descent_i18n.py")
+SearchKorean, strip_particle = descent_i18n.SearchKorean, descent_i18n.strip_particle
 
 CATALOGS = ROOT / "locale" / "ko" / "LC_MESSAGES"
 # Every page of the book is translated (the theme's labels are in LC_MESSAGES/sphinx.po).
@@ -87,6 +85,12 @@ def test_the_checker_sees_lost_markup(tmp_path):
     assert any("not translated: 'Untranslated.'" in line for line in problems)
     assert not any(": code '`lr`'" in line for line in problems)  # kept: no problem
     assert not any("exercise" in line for line in problems)  # a directive's name in code
+    assert not any("header" in line for line in problems)
+    fuzzy = tmp_path / "fuzzy.po"
+    fuzzy.write_text('#, fuzzy\nmsgid ""\nmsgstr ""\n"Language: ko\\n"\n', encoding="utf-8")
+    assert translation_check.problems(fuzzy) == [
+        f"{fuzzy}: its header is marked fuzzy (remove '#, fuzzy' above msgid \"\")"
+    ]
 
 
 @pytest.mark.parametrize(

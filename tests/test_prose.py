@@ -4,19 +4,13 @@ with the chapter's measures, when its mean sentence length is above MAX_MEAN wor
 (default 17), its share of sentences over 35 words above MAX_LONG percent (default 3), or
 when it uses one of the listed idioms."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from scripts import load
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "prose_measures", ROOT / "tools" / "prose_measures.py"
-)
-prose_measures = importlib.util.module_from_spec(_spec)
-sys.modules["prose_measures"] = prose_measures  # dataclasses look their module up there
-_spec.loader.exec_module(prose_measures)
+prose_measures = load("tools/prose_measures.py")
 
 PAGES = [
     ROOT / "book" / name for name in ("intro.md", "notation.md", "glossary.md", "instructors.md")

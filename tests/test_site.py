@@ -27,7 +27,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import test_korean_edition
 import yaml
 from browser import launch_chromium
 
@@ -416,7 +415,9 @@ def test_figures_are_opaque():
 KOREAN = HTML / "ko"
 # The Korean pages whose text is translated (tests/test_korean_edition.py checks their
 # catalogs); the others show English until they are.
-TRANSLATED = [f"book/{page}.html" for page in test_korean_edition.TRANSLATED]
+TRANSLATED = [
+    f"book/{catalog.stem}.html" for catalog in (ROOT / "locale/ko/LC_MESSAGES/book").glob("*.po")
+]
 _CODE = re.compile(r"<code.*?</code>|<span class=\"math.*?</span>", re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 _ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
@@ -481,6 +482,13 @@ def test_translated_pages_read_in_korean():
             english = []
         if english:
             problems.append(f"ko/{name}: {len(english)} paragraph(s) in English: {english[0][:80]}")
+        # exercise and solution titles: "연습 3.1 (손으로 짜는 경사 하강법)", also in "해답 …"
+        titles = re.findall(r'<p class="admonition-title">(.*?)</p>', html, re.DOTALL)
+        shown = " ".join(_TAGS.sub("", _CODE.sub(" ", title)) for title in titles)
+        subtitles = re.findall(r"\(([^()]*)\)", shown)
+        english = [t for t in subtitles if len(t.split()) > 1 and not hangul.search(t)]
+        if english:
+            problems.append(f"ko/{name}: an exercise title in English: {english[0][:80]}")
         images = [dict(_ATTRIBUTE.findall(tag)) for tag in re.findall(r"<img [^>]*>", html)]
         figures = [
             i.get("alt", "")

@@ -16,7 +16,8 @@ This extension adds what Jupyter Book 1 does not have:
 - **Catalogs without execution.** ``jupyter-book build . --builder custom
   --custom-builder gettext`` extracts the English messages without running a notebook.
 - **Docstrings stay English**: the API page translates its own text only.
-- **Translated exercise titles** (``TranslateExerciseTitles``).
+- **Translated exercise titles** (``TranslateExerciseTitles``), also in their solutions'
+  titles (``RegisterTranslatedExercises``).
 - **Translated part captions** in the sidebar (``TranslateTocCaptions``).
 - **Korean search.** Sphinx has no Korean search language, and Korean attaches particles to
   nouns (모멘텀은, 모멘텀을, 학습률의). ``SearchKorean`` indexes each word without its
@@ -176,6 +177,24 @@ class TranslateExerciseTitles(SphinxTransform):
             node.source = self.document["source"]
             node.line = box.line if box is not None else None
             node.rawsource = "".join(_as_written(child) for child in node.children)
+
+
+class RegisterTranslatedExercises(SphinxTransform):
+    """Give a solution's title the translated title of its exercise.
+
+    sphinx-exercise keeps a copy of each exercise in its registry when it reads the
+    directive, before Sphinx translates the page, and titles a solution ("Solution to
+    Exercise 3.1 (…)") from that copy. Once the page is translated (priority 20), this puts
+    a copy of the translated exercise in the registry instead."""
+
+    default_priority = 21
+
+    def apply(self, **kwargs) -> None:
+        registry = getattr(self.env, "sphinx_exercise_registry", {})
+        for node in self.document.findall(nodes.Element):
+            entry = registry.get(node.get("label")) if node.get("type") == "exercise" else None
+            if entry and entry["docname"] == self.env.docname:
+                entry["node"] = node.deepcopy()
 
 
 def _as_written(node) -> str:
@@ -360,6 +379,7 @@ def setup(app):
     app.add_transform(TranslateTocCaptions)
     app.add_transform(KeepDocstringsEnglish)
     app.add_transform(TranslateExerciseTitles)
+    app.add_transform(RegisterTranslatedExercises)
     app.connect("config-inited", _show_switch)
     app.connect("builder-inited", _no_execution_for_catalogs, priority=400)
     app.connect("html-page-context", _add_switch)

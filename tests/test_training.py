@@ -9,8 +9,9 @@ import warnings
 import numpy as np
 import pytest
 
-from descent import data, functions, nn, training
+from descent import data, functions, nn, optimizers, training
 from descent.optimizers import COCOB, SGD, AdaGrad, Adam, Momentum, Optimizer
+from descent.schedules import Scheduled
 
 # --------------------------------------------------------------------------- run
 
@@ -106,6 +107,76 @@ def test_steps_to_and_distances():
     assert traj.distances(functions.bowl.minima[0])[k] <= 1e-3
     assert traj.distances(functions.bowl.minima[0])[k - 1] > 1e-3
     assert training.run(SGD(lr=1e-4), functions.bowl, steps=5).steps_to((0, 0), 1e-3) is None
+
+
+class _HalfSquare:
+    """f(x) = ‖x‖²/2, whose gradient is x itself: the very array that a step changes."""
+
+    dim = 2
+    start = np.array([3.0, -2.0])
+
+    def __call__(self, x):
+        return 0.5 * float(x @ x)
+
+    def grad(self, x):
+        return x
+
+
+class _Twice(Optimizer):
+    """Reads g after it has changed θ: θ ← θ − ηg, twice."""
+
+    def step(self, theta, g, state):
+        theta -= self.lr * g
+        theta -= self.lr * g
+
+
+def _same_run(make, function, **kwargs):
+    """run and run(fast=True) of two fresh optimizers: the same trajectory and state."""
+    slow, fast = make(), make()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        expected = training.run(slow, function, **kwargs)
+        got = training.run(fast, function, fast=True, **kwargs)
+    np.testing.assert_array_equal(got.points, expected.points)
+    np.testing.assert_array_equal(got.values, expected.values)
+    assert (got.diverged, got.diverged_at, got.label) == (
+        expected.diverged,
+        expected.diverged_at,
+        expected.label,
+    )
+    assert fast.t == slow.t and fast.state.keys() == slow.state.keys()
+    for key, state in slow.state.items():
+        for name, value in state.items():
+            np.testing.assert_array_equal(fast.state[key][name], value)
+    return got
+
+
+@pytest.mark.parametrize("twin", [False, True], ids=["readable", "fast-step"])
+@pytest.mark.parametrize("name", list(optimizers.ALL))
+@pytest.mark.parametrize(
+    "function", [functions.beale, functions.rosenbrock, functions.saddle, functions.sinc10]
+)
+def test_fast_run_takes_the_same_steps_bit_for_bit(function, name, twin):
+    kind = optimizers.ALL[name]
+    hyperparameters = {"lr": 0.01} if kind.has_lr else {}
+    _same_run(lambda: kind(**hyperparameters, fast=twin), function, steps=300)
+
+
+@pytest.mark.parametrize("bound", [1e6, math.inf])
+def test_fast_run_stops_where_run_stops(bound):
+    traj = _same_run(lambda: SGD(lr=1.5), functions.bowl, steps=5000, bound=bound)
+    assert traj.diverged  # by the bound, or (bound = inf) by an overflow
+    traj = _same_run(_Climber, _Exp(), steps=50)
+    assert traj.diverged_at == 9  # a non-finite gradient
+    # g is θ itself: the step must see the gradient, not θ as it changes
+    assert not _same_run(lambda: _Twice(lr=0.1), _HalfSquare(), steps=40).diverged
+
+
+def test_fast_run_needs_an_optimizer_with_a_step():
+    with pytest.raises(ValueError, match="step"):
+        training.run(Scheduled(SGD(lr=0.1), lambda t: 1 / t), functions.bowl, fast=True)
+    with pytest.raises(ValueError, match="steps"):
+        training.run(SGD(lr=0.1), functions.bowl, steps=-1, fast=True)
 
 
 @pytest.mark.parametrize(

@@ -109,7 +109,16 @@ class Trajectory:
         return text + ")"
 
 
-def run(optimizer, function, start=None, steps: int = 100, *, bound: float = 1e6, label=None):
+def run(
+    optimizer,
+    function,
+    start=None,
+    steps: int = 100,
+    *,
+    bound: float = 1e6,
+    label=None,
+    fast: bool = False,
+):
     """Run ``optimizer`` on a test ``function`` from ``start`` for ``steps`` updates.
 
     Each step computes g = ∇f(θ) and calls ``optimizer.update({"theta": θ}, {"theta": g})``,
@@ -128,10 +137,18 @@ def run(optimizer, function, start=None, steps: int = 100, *, bound: float = 1e6
         steps: the number of updates k ≥ 0.
         bound: the run counts as diverged once ‖θ‖ > bound.
         label: the legend label; default ``label_for(optimizer)``, e.g. ``"Adam (η=0.1)"``.
+        fast: True takes the same steps in a leaner loop, for the explorers: the first
+            update is ``optimizer.update``, which checks everything, and the later ones call
+            ``optimizer.step`` directly. The ``Trajectory`` and the optimizer's state are
+            the same, bit for bit. It needs an optimizer with a ``step``, one of
+            ``descent.optimizers`` (not ``Scheduled``).
 
     Returns:
         A ``Trajectory`` with ``points`` of shape (k+1, dim) and ``values`` of shape (k+1,).
     """
+    label = label_for(optimizer) if label is None else label
+    if fast:
+        return _run_fast(optimizer, function, start, steps, bound, label)
     params = {}
 
     def advance(theta):
@@ -142,8 +159,53 @@ def run(optimizer, function, start=None, steps: int = 100, *, bound: float = 1e6
         optimizer.update(params, {"theta": g})
         return theta
 
-    label = label_for(optimizer) if label is None else label
     return iterate(advance, function, start, steps, bound=bound, label=label)
+
+
+def _run_fast(optimizer, function, start, steps, bound, label) -> Trajectory:
+    """``run`` without its per-step checks: the same arithmetic in the same order.
+
+    ``optimizer.update`` checks the parameters and the gradient and increments ``t``
+    before it calls ``step``; once the first update has checked them, the later gradients
+    come from the same function at the same shape, so they need only be finite. The tests
+    compare it with ``run`` for every optimizer (tests/test_training.py).
+    """
+    if not callable(getattr(optimizer, "step", None)):
+        raise ValueError(
+            f"fast=True needs an optimizer with a step method, one of descent.optimizers; "
+            f"got {type(optimizer).__name__}: use fast=False"
+        )
+    theta = _start_point(function, start, steps, bound)
+    points, values = [theta.copy()], [float(function(theta))]
+    state, diverged_at = None, None
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            g = np.asarray(function.grad(theta), dtype=float)
+            if not all(map(math.isfinite, g.tolist())):
+                diverged_at = t
+                break
+            if state is None:  # checked once, as run checks every update
+                optimizer.update({"theta": theta}, {"theta": g})
+                state = optimizer.state["theta"]
+            else:  # what update does after its checks (g may be θ itself: copy it)
+                optimizer.t += 1
+                optimizer.step(theta, g.copy(), state)
+            value = float(function(theta))
+            coordinates = theta.tolist()
+            if not all(map(math.isfinite, [*coordinates, value])) or (
+                math.sqrt(theta.dot(theta)) > bound  # np.linalg.norm(theta), without its checks
+            ):
+                diverged_at = t
+                break
+            points.append(theta.copy())
+            values.append(value)
+    return Trajectory(
+        points=np.array(points),
+        values=np.array(values),
+        diverged=diverged_at is not None,
+        diverged_at=diverged_at,
+        label=str(label),
+    )
 
 
 def iterate(advance, function, start=None, steps: int = 100, *, bound: float = 1e6, label=""):
@@ -156,21 +218,7 @@ def iterate(advance, function, start=None, steps: int = 100, *, bound: float = 1
     arithmetic runs inside ``np.errstate(all="ignore")``: a diverging run prints no warning.
     ``start`` (default ``function.start``) is copied, never modified.
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-    if not bound > 0:
-        raise ValueError(f"bound must be > 0, got {bound!r}")
-    if start is None:
-        start = function.start
-    theta = np.atleast_1d(np.array(start, dtype=float))  # our own copy: start is not modified
-    dim = getattr(function, "dim", theta.size)
-    if theta.shape != (dim,):
-        raise ValueError(
-            f"start must have shape ({dim},) for this {dim}-D function, got shape {np.shape(start)}"
-        )
-    if not np.all(np.isfinite(theta)) or np.linalg.norm(theta) > bound:
-        raise ValueError(f"start must be finite with norm <= bound={bound:g}, got {start!r}")
-
+    theta = _start_point(function, start, steps, bound)
     points, values = [theta.copy()], [float(function(theta))]
     diverged_at = None
     with np.errstate(all="ignore"):
@@ -194,6 +242,25 @@ def iterate(advance, function, start=None, steps: int = 100, *, bound: float = 1
         diverged_at=diverged_at,
         label=str(label),
     )
+
+
+def _start_point(function, start, steps, bound) -> np.ndarray:
+    """θ₀ as a new float array (``start`` is not modified), after checking the arguments."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    if not bound > 0:
+        raise ValueError(f"bound must be > 0, got {bound!r}")
+    if start is None:
+        start = function.start
+    theta = np.atleast_1d(np.array(start, dtype=float))
+    dim = getattr(function, "dim", theta.size)
+    if theta.shape != (dim,):
+        raise ValueError(
+            f"start must have shape ({dim},) for this {dim}-D function, got shape {np.shape(start)}"
+        )
+    if not np.all(np.isfinite(theta)) or np.linalg.norm(theta) > bound:
+        raise ValueError(f"start must be finite with norm <= bound={bound:g}, got {start!r}")
+    return theta
 
 
 # --------------------------------------------------------------------------- fit

@@ -73,8 +73,9 @@ class Explorer:
             (contours, axes limits and labels). Then ``draw`` draws only what moves, on the
             same axes every time: what it drew before is removed first, and it is drawn
             over the kept pixels of the background (matplotlib's blitting), so that a
-            change does not draw the contours and the axes again. ``draw`` must then leave
-            the limits, scales and labels of the axes alone. A background may replace the
+            change does not draw the contours and the axes again (only their spines, in
+            their place among what moves). ``draw`` must then leave the limits, scales and
+            labels of the axes alone. A background may replace the
             axes by panels (``ax.remove()``, ``ax.figure.subplots(...)``): ``draw`` then gets
             the first panel, and all of them in ``ax.figure.axes``.
         figsize: the figure size in inches (default: the book's). At ``dpi`` 100 the
@@ -132,6 +133,8 @@ class Explorer:
                 self._ax = self.fig.axes[0]
             for ax in self.fig.axes:
                 ax.set_autoscale_on(False)  # what moves must not move the axes
+                for spine in ax.spines.values():  # drawn with what moves, in zorder:
+                    spine.set_animated(True)  # a region drawn under them leaves them whole
         while self._moving:
             self._moving.pop().remove()
         before = {artist for ax in self.fig.axes for artist in ax.get_children()}

@@ -202,6 +202,10 @@ def digits():
     return data.load_digits(seed=0)
 
 
+_BLOBS = data.make_blobs(20, centers=[(-1, -1), (-1, 1), (1, 1), (1, -1)], std=0.4, seed=0)
+_XOR = (_BLOBS.x_train, _BLOBS.t_train % 2, _BLOBS.x_test, _BLOBS.t_test % 2)
+
+
 def _fit(digits, optimizer, **kwargs):
     model = nn.MLP(64, [32], 10, seed=0)
     return training.fit(model, optimizer, digits, **kwargs)
@@ -270,6 +274,62 @@ def test_fit_accepts_a_tuple_and_rejects_bad_arguments(digits):
         training.fit(nn.MLP(64, [8], 10), SGD(lr=0.1), tup, batch_size=0)
     with pytest.raises(TypeError, match="Dataset"):
         training.fit(nn.MLP(64, [8], 10), SGD(lr=0.1), digits.x_train)
+
+
+def _same_fit(make, model, data, **kwargs):
+    """fit and fit(fast=True) of two fresh optimizers on two copies of a model: the same
+    History (but for the wall-clock time), parameters and optimizer state, bit for bit."""
+    slow, fast = make(), make()
+    models = model(), model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        expected = training.fit(models[0], slow, data, **kwargs)
+        got = training.fit(models[1], fast, data, fast=True, **kwargs)
+    for name in ("loss", "lr", "examples", "final", "points", "suboptimality"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name))
+    assert got.epochs == expected.epochs and got.diverged_at == expected.diverged_at
+    for key, value in models[0].params.items():
+        np.testing.assert_array_equal(models[1].params[key], value)
+    assert fast.t == slow.t
+    for key, state in slow.state.items():
+        for name, value in state.items():
+            np.testing.assert_array_equal(fast.state[key][name], value)
+    return got
+
+
+@pytest.mark.parametrize("twin", [False, True], ids=["readable", "fast-step"])
+@pytest.mark.parametrize("name", list(optimizers.ALL))
+def test_fast_fit_takes_the_same_steps_bit_for_bit(digits, name, twin):
+    kind = optimizers.ALL[name]
+    hyperparameters = {"lr": 0.05} if kind.has_lr else {}
+    small = (digits.x_train[:200], digits.t_train[:200], digits.x_test, digits.t_test)
+    _same_fit(
+        lambda: kind(**hyperparameters, fast=twin),
+        lambda: nn.MLP(64, [16], 10, seed=1),
+        small,
+        epochs=3,
+        batch_size=32,
+        seed=4,
+    )
+
+
+def test_fast_fit_stops_where_fit_stops(regression):
+    history = _same_fit(
+        lambda: SGD(lr=4.0),
+        lambda: training.LeastSquares(regression, bound=1e3),
+        regression,
+        batch_size=2,
+        epochs=5,
+        keep_points=True,
+        evaluate=False,
+    )
+    assert history.diverged  # the bound: the update that leaves it is undone
+    history = _same_fit(
+        lambda: SGD(lr=1e50), lambda: nn.MLP(2, [8], 2, seed=0), _XOR, epochs=3, batch_size=8
+    )
+    assert history.diverged and history.steps >= 2  # a loss or gradient that is not finite
+    with pytest.raises(ValueError, match="step"):
+        training.fit(nn.MLP(2, [4], 2), Scheduled(SGD(lr=0.1), lambda t: 1), _XOR, fast=True)
 
 
 # --------------------------------------------------------------------------- fit: least squares

@@ -162,34 +162,50 @@ def run(
     return iterate(advance, function, start, steps, bound=bound, label=label)
 
 
-def _run_fast(optimizer, function, start, steps, bound, label) -> Trajectory:
-    """``run`` without its per-step checks: the same arithmetic in the same order.
+def _checked_once(optimizer):
+    """``optimizer.update`` that checks only its first call, for the loops' ``fast=True``.
 
-    ``optimizer.update`` checks the parameters and the gradient and increments ``t``
-    before it calls ``step``; once the first update has checked them, the later gradients
-    come from the same function at the same shape, so they need only be finite. The tests
-    compare it with ``run`` for every optimizer (tests/test_training.py).
+    ``update`` checks the parameters and gradients, makes each gradient an array of its
+    parameter's dtype (a copy if it shares memory with the parameter, which is about to
+    change), increments ``t`` and calls ``step``. In a loop the later gradients come from
+    the same model at the same shapes, so after the first call only the rest is needed:
+    the same arithmetic in the same order (tests/test_training.py compares the loops).
     """
     if not callable(getattr(optimizer, "step", None)):
         raise ValueError(
             f"fast=True needs an optimizer with a step method, one of descent.optimizers; "
             f"got {type(optimizer).__name__}: use fast=False"
         )
+    checked = False
+
+    def update(params, grads):
+        nonlocal checked
+        if not checked:
+            optimizer.update(params, grads)
+            checked = True
+            return
+        optimizer.t += 1
+        for key, theta in params.items():
+            g = np.asarray(grads[key], dtype=theta.dtype)
+            g = g.copy() if np.may_share_memory(g, theta) else g
+            optimizer.step(theta, g, optimizer.state[key])
+
+    return update
+
+
+def _run_fast(optimizer, function, start, steps, bound, label) -> Trajectory:
+    """``run`` without its per-step checks: the same arithmetic in the same order."""
+    update = _checked_once(optimizer)
     theta = _start_point(function, start, steps, bound)
     points, values = [theta.copy()], [float(function(theta))]
-    state, diverged_at = None, None
+    diverged_at = None
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
             g = np.asarray(function.grad(theta), dtype=float)
             if not all(map(math.isfinite, g.tolist())):
                 diverged_at = t
                 break
-            if state is None:  # checked once, as run checks every update
-                optimizer.update({"theta": theta}, {"theta": g})
-                state = optimizer.state["theta"]
-            else:  # what update does after its checks (g may be θ itself: copy it)
-                optimizer.t += 1
-                optimizer.step(theta, g.copy(), state)
+            update({"theta": theta}, {"theta": g})
             value = float(function(theta))
             coordinates = theta.tolist()
             if not all(map(math.isfinite, [*coordinates, value])) or (
@@ -426,6 +442,7 @@ def fit(
     evaluate: bool = True,
     progress: bool | None = None,
     label: str | None = None,
+    fast: bool = False,
 ) -> History:
     """Train ``model`` with ``optimizer`` by mini-batch gradient descent on ``data``.
 
@@ -469,6 +486,10 @@ def fit(
             session (a terminal, or Jupyter with a person at the keyboard; the book build
             and nbval are not); True / False force it on / off.
         label: the legend label; default ``label_for(optimizer)``.
+        fast: True checks only the first update (``optimizer.update``) and then calls
+            ``optimizer.step`` directly, for the explorers: the same History (but for
+            ``time``) and optimizer state, bit for bit. It needs an optimizer with a
+            ``step``, one of ``descent.optimizers`` (not ``Scheduled``).
     """
     total_epochs, total = _length(epochs, steps)
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
@@ -487,6 +508,7 @@ def fit(
         optimum, bound2 = np.ravel(model.optimum), float(model.bound) ** 2
     project = getattr(model, "project", None)
     loss_and_gradient = _loss_and_gradient_of(model)
+    update = _checked_once(optimizer) if fast else optimizer.update
     per_epoch = max(1, n // batch_size) if replacement else math.ceil(n / batch_size)
     if total is None:
         total = total_epochs * per_epoch
@@ -515,7 +537,7 @@ def fit(
                     if not (math.isfinite(loss) and _all_finite(grads)):
                         diverged_at = t
                         break
-                    optimizer.update(params, grads)
+                    update(params, grads)
                     if project is not None:
                         project()
                     elapsed += time.perf_counter() - tic

@@ -69,6 +69,20 @@ def test_three_classes_and_a_given_window_and_title():
     assert set(np.unique(ax.collections[0].get_array())) == {0, 1, 2}
 
 
+def test_region_axes_sets_the_axes_up_as_decision_regions_does():
+    x = np.array([[-1.0, 0.0], [1.0, 0.0], [0.5, 2.5]])
+    drawn = regions.decision_regions(HalfPlanes(), x, np.array([0, 1, 1]), resolution=20)
+    _, ax = plt.subplots()
+    window = regions.region_axes(ax, x)
+    assert window == ((-1.5, 1.5), (-0.5, 3.0))  # the points' range and a margin of 0.5
+    for get in ("get_xlim", "get_ylim", "get_xlabel", "get_ylabel"):
+        assert getattr(ax, get)() == getattr(drawn, get)()
+    assert not ax.xaxis.get_gridlines()[0].get_visible()
+    assert not ax.collections and ax.get_legend() is None  # nothing drawn
+    assert regions.region_axes(ax, None, ((-2, 2), (-1, 4))) == ((-2, 2), (-1, 4))
+    assert ax.get_xlim() == (-2, 2) and ax.get_ylim() == (-1, 4)
+
+
 def test_bad_shapes_are_refused():
     with pytest.raises(ValueError, match=r"\(N, 2\)"):
         regions.decision_regions(HalfPlanes(), np.zeros((3, 3)), np.zeros(3, dtype=int))

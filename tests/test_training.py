@@ -9,8 +9,9 @@ import warnings
 import numpy as np
 import pytest
 
-from descent import data, functions, nn, training
+from descent import data, functions, nn, optimizers, training
 from descent.optimizers import COCOB, SGD, AdaGrad, Adam, Momentum, Optimizer
+from descent.schedules import Scheduled
 
 # --------------------------------------------------------------------------- run
 
@@ -108,6 +109,76 @@ def test_steps_to_and_distances():
     assert training.run(SGD(lr=1e-4), functions.bowl, steps=5).steps_to((0, 0), 1e-3) is None
 
 
+class _HalfSquare:
+    """f(x) = ‖x‖²/2, whose gradient is x itself: the very array that a step changes."""
+
+    dim = 2
+    start = np.array([3.0, -2.0])
+
+    def __call__(self, x):
+        return 0.5 * float(x @ x)
+
+    def grad(self, x):
+        return x
+
+
+class _Twice(Optimizer):
+    """Reads g after it has changed θ: θ ← θ − ηg, twice."""
+
+    def step(self, theta, g, state):
+        theta -= self.lr * g
+        theta -= self.lr * g
+
+
+def _same_run(make, function, **kwargs):
+    """run and run(fast=True) of two fresh optimizers: the same trajectory and state."""
+    slow, fast = make(), make()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        expected = training.run(slow, function, **kwargs)
+        got = training.run(fast, function, fast=True, **kwargs)
+    np.testing.assert_array_equal(got.points, expected.points)
+    np.testing.assert_array_equal(got.values, expected.values)
+    assert (got.diverged, got.diverged_at, got.label) == (
+        expected.diverged,
+        expected.diverged_at,
+        expected.label,
+    )
+    assert fast.t == slow.t and fast.state.keys() == slow.state.keys()
+    for key, state in slow.state.items():
+        for name, value in state.items():
+            np.testing.assert_array_equal(fast.state[key][name], value)
+    return got
+
+
+@pytest.mark.parametrize("twin", [False, True], ids=["readable", "fast-step"])
+@pytest.mark.parametrize("name", list(optimizers.ALL))
+@pytest.mark.parametrize(
+    "function", [functions.beale, functions.rosenbrock, functions.saddle, functions.sinc10]
+)
+def test_fast_run_takes_the_same_steps_bit_for_bit(function, name, twin):
+    kind = optimizers.ALL[name]
+    hyperparameters = {"lr": 0.01} if kind.has_lr else {}
+    _same_run(lambda: kind(**hyperparameters, fast=twin), function, steps=300)
+
+
+@pytest.mark.parametrize("bound", [1e6, math.inf])
+def test_fast_run_stops_where_run_stops(bound):
+    traj = _same_run(lambda: SGD(lr=1.5), functions.bowl, steps=5000, bound=bound)
+    assert traj.diverged  # by the bound, or (bound = inf) by an overflow
+    traj = _same_run(_Climber, _Exp(), steps=50)
+    assert traj.diverged_at == 9  # a non-finite gradient
+    # g is θ itself: the step must see the gradient, not θ as it changes
+    assert not _same_run(lambda: _Twice(lr=0.1), _HalfSquare(), steps=40).diverged
+
+
+def test_fast_run_needs_an_optimizer_with_a_step():
+    with pytest.raises(ValueError, match="step"):
+        training.run(Scheduled(SGD(lr=0.1), lambda t: 1 / t), functions.bowl, fast=True)
+    with pytest.raises(ValueError, match="steps"):
+        training.run(SGD(lr=0.1), functions.bowl, steps=-1, fast=True)
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
@@ -129,6 +200,10 @@ def test_run_rejects_bad_arguments(kwargs, match):
 @pytest.fixture(scope="module")
 def digits():
     return data.load_digits(seed=0)
+
+
+_BLOBS = data.make_blobs(20, centers=[(-1, -1), (-1, 1), (1, 1), (1, -1)], std=0.4, seed=0)
+_XOR = (_BLOBS.x_train, _BLOBS.t_train % 2, _BLOBS.x_test, _BLOBS.t_test % 2)
 
 
 def _fit(digits, optimizer, **kwargs):
@@ -199,6 +274,62 @@ def test_fit_accepts_a_tuple_and_rejects_bad_arguments(digits):
         training.fit(nn.MLP(64, [8], 10), SGD(lr=0.1), tup, batch_size=0)
     with pytest.raises(TypeError, match="Dataset"):
         training.fit(nn.MLP(64, [8], 10), SGD(lr=0.1), digits.x_train)
+
+
+def _same_fit(make, model, data, **kwargs):
+    """fit and fit(fast=True) of two fresh optimizers on two copies of a model: the same
+    History (but for the wall-clock time), parameters and optimizer state, bit for bit."""
+    slow, fast = make(), make()
+    models = model(), model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        expected = training.fit(models[0], slow, data, **kwargs)
+        got = training.fit(models[1], fast, data, fast=True, **kwargs)
+    for name in ("loss", "lr", "examples", "final", "points", "suboptimality"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name))
+    assert got.epochs == expected.epochs and got.diverged_at == expected.diverged_at
+    for key, value in models[0].params.items():
+        np.testing.assert_array_equal(models[1].params[key], value)
+    assert fast.t == slow.t
+    for key, state in slow.state.items():
+        for name, value in state.items():
+            np.testing.assert_array_equal(fast.state[key][name], value)
+    return got
+
+
+@pytest.mark.parametrize("twin", [False, True], ids=["readable", "fast-step"])
+@pytest.mark.parametrize("name", list(optimizers.ALL))
+def test_fast_fit_takes_the_same_steps_bit_for_bit(digits, name, twin):
+    kind = optimizers.ALL[name]
+    hyperparameters = {"lr": 0.05} if kind.has_lr else {}
+    small = (digits.x_train[:200], digits.t_train[:200], digits.x_test, digits.t_test)
+    _same_fit(
+        lambda: kind(**hyperparameters, fast=twin),
+        lambda: nn.MLP(64, [16], 10, seed=1),
+        small,
+        epochs=3,
+        batch_size=32,
+        seed=4,
+    )
+
+
+def test_fast_fit_stops_where_fit_stops(regression):
+    history = _same_fit(
+        lambda: SGD(lr=4.0),
+        lambda: training.LeastSquares(regression, bound=1e3),
+        regression,
+        batch_size=2,
+        epochs=5,
+        keep_points=True,
+        evaluate=False,
+    )
+    assert history.diverged  # the bound: the update that leaves it is undone
+    history = _same_fit(
+        lambda: SGD(lr=1e50), lambda: nn.MLP(2, [8], 2, seed=0), _XOR, epochs=3, batch_size=8
+    )
+    assert history.diverged and history.steps >= 2  # a loss or gradient that is not finite
+    with pytest.raises(ValueError, match="step"):
+        training.fit(nn.MLP(2, [4], 2), Scheduled(SGD(lr=0.1), lambda t: 1), _XOR, fast=True)
 
 
 # --------------------------------------------------------------------------- fit: least squares

@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 
 from descent import functions, timing, widgets  # noqa: E402
 from descent.optimizers import SGD, Momentum  # noqa: E402
+from descent.plotting import regions  # noqa: E402
 from descent.training import run  # noqa: E402
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -215,6 +216,29 @@ def test_trajectory_explorer_keeps_its_contours_and_moves_only_the_paths():
         functions.bowl, Momentum, {"lr": (0.01, 0.5, 0.01, 0.3), "momentum": (0.0, 0.99, 0.01, 0.5)}
     )
     assert bytes(explorer.image.value) == bytes(fresh.image.value)
+
+
+def test_a_background_saves_drawing_but_not_a_pixel():
+    # decision regions fill the axes, under their spines: drawn over a kept background,
+    # the picture must still be the one of a full drawing, spines over the regions
+    x = np.array([[-1.0, -1.0], [1.0, 0.5], [0.5, -1.0], [-0.5, 1.0]])
+    t = np.array([0, 1, 1, 0])
+
+    class Tilted:  # class 1 where x₁ + a·x₂ > 0
+        def __init__(self, a):
+            self.a = a
+
+        def predict(self, points):
+            return np.column_stack([np.zeros(len(points)), points @ [1.0, self.a]])
+
+    def draw(ax, a):
+        regions.decision_regions(Tilted(a), x, t, ax=ax, resolution=40, title=f"a = {a:g}")
+
+    full = widgets.explore(draw, a=(-1.0, 1.0, 0.5, 0.0))
+    kept = widgets.explore(draw, lambda ax: regions.region_axes(ax, x), a=(-1.0, 1.0, 0.5, 0.0))
+    for a in (0.0, 1.0, -0.5):
+        assert kept.png(a=a) == full.png(a=a)
+    assert kept._pixels is not None  # the axes were drawn once and kept
 
 
 def test_readouts_show_every_decimal_of_the_step():

@@ -109,7 +109,16 @@ class Trajectory:
         return text + ")"
 
 
-def run(optimizer, function, start=None, steps: int = 100, *, bound: float = 1e6, label=None):
+def run(
+    optimizer,
+    function,
+    start=None,
+    steps: int = 100,
+    *,
+    bound: float = 1e6,
+    label=None,
+    fast: bool = False,
+):
     """Run ``optimizer`` on a test ``function`` from ``start`` for ``steps`` updates.
 
     Each step computes g = ∇f(θ) and calls ``optimizer.update({"theta": θ}, {"theta": g})``,
@@ -128,10 +137,18 @@ def run(optimizer, function, start=None, steps: int = 100, *, bound: float = 1e6
         steps: the number of updates k ≥ 0.
         bound: the run counts as diverged once ‖θ‖ > bound.
         label: the legend label; default ``label_for(optimizer)``, e.g. ``"Adam (η=0.1)"``.
+        fast: True takes the same steps in a leaner loop, for the explorers: the first
+            update is ``optimizer.update``, which checks everything, and the later ones call
+            ``optimizer.step`` directly. The ``Trajectory`` and the optimizer's state are
+            the same, bit for bit. It needs an optimizer with a ``step``, one of
+            ``descent.optimizers`` (not ``Scheduled``).
 
     Returns:
         A ``Trajectory`` with ``points`` of shape (k+1, dim) and ``values`` of shape (k+1,).
     """
+    label = label_for(optimizer) if label is None else label
+    if fast:
+        return _run_fast(optimizer, function, start, steps, bound, label)
     params = {}
 
     def advance(theta):
@@ -142,8 +159,69 @@ def run(optimizer, function, start=None, steps: int = 100, *, bound: float = 1e6
         optimizer.update(params, {"theta": g})
         return theta
 
-    label = label_for(optimizer) if label is None else label
     return iterate(advance, function, start, steps, bound=bound, label=label)
+
+
+def _checked_once(optimizer):
+    """``optimizer.update`` that checks only its first call, for the loops' ``fast=True``.
+
+    ``update`` checks the parameters and gradients, makes each gradient an array of its
+    parameter's dtype (a copy if it shares memory with the parameter, which is about to
+    change), increments ``t`` and calls ``step``. In a loop the later gradients come from
+    the same model at the same shapes, so after the first call only the rest is needed:
+    the same arithmetic in the same order (tests/test_training.py compares the loops).
+    """
+    if not callable(getattr(optimizer, "step", None)):
+        raise ValueError(
+            f"fast=True needs an optimizer with a step method, one of descent.optimizers; "
+            f"got {type(optimizer).__name__}: use fast=False"
+        )
+    checked = False
+
+    def update(params, grads):
+        nonlocal checked
+        if not checked:
+            optimizer.update(params, grads)
+            checked = True
+            return
+        optimizer.t += 1
+        for key, theta in params.items():
+            g = np.asarray(grads[key], dtype=theta.dtype)
+            g = g.copy() if np.may_share_memory(g, theta) else g
+            optimizer.step(theta, g, optimizer.state[key])
+
+    return update
+
+
+def _run_fast(optimizer, function, start, steps, bound, label) -> Trajectory:
+    """``run`` without its per-step checks: the same arithmetic in the same order."""
+    update = _checked_once(optimizer)
+    theta = _start_point(function, start, steps, bound)
+    points, values = [theta.copy()], [float(function(theta))]
+    diverged_at = None
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            g = np.asarray(function.grad(theta), dtype=float)
+            if not all(map(math.isfinite, g.tolist())):
+                diverged_at = t
+                break
+            update({"theta": theta}, {"theta": g})
+            value = float(function(theta))
+            coordinates = theta.tolist()
+            if not all(map(math.isfinite, [*coordinates, value])) or (
+                math.sqrt(theta.dot(theta)) > bound  # np.linalg.norm(theta), without its checks
+            ):
+                diverged_at = t
+                break
+            points.append(theta.copy())
+            values.append(value)
+    return Trajectory(
+        points=np.array(points),
+        values=np.array(values),
+        diverged=diverged_at is not None,
+        diverged_at=diverged_at,
+        label=str(label),
+    )
 
 
 def iterate(advance, function, start=None, steps: int = 100, *, bound: float = 1e6, label=""):
@@ -156,21 +234,7 @@ def iterate(advance, function, start=None, steps: int = 100, *, bound: float = 1
     arithmetic runs inside ``np.errstate(all="ignore")``: a diverging run prints no warning.
     ``start`` (default ``function.start``) is copied, never modified.
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-    if not bound > 0:
-        raise ValueError(f"bound must be > 0, got {bound!r}")
-    if start is None:
-        start = function.start
-    theta = np.atleast_1d(np.array(start, dtype=float))  # our own copy: start is not modified
-    dim = getattr(function, "dim", theta.size)
-    if theta.shape != (dim,):
-        raise ValueError(
-            f"start must have shape ({dim},) for this {dim}-D function, got shape {np.shape(start)}"
-        )
-    if not np.all(np.isfinite(theta)) or np.linalg.norm(theta) > bound:
-        raise ValueError(f"start must be finite with norm <= bound={bound:g}, got {start!r}")
-
+    theta = _start_point(function, start, steps, bound)
     points, values = [theta.copy()], [float(function(theta))]
     diverged_at = None
     with np.errstate(all="ignore"):
@@ -194,6 +258,25 @@ def iterate(advance, function, start=None, steps: int = 100, *, bound: float = 1
         diverged_at=diverged_at,
         label=str(label),
     )
+
+
+def _start_point(function, start, steps, bound) -> np.ndarray:
+    """θ₀ as a new float array (``start`` is not modified), after checking the arguments."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    if not bound > 0:
+        raise ValueError(f"bound must be > 0, got {bound!r}")
+    if start is None:
+        start = function.start
+    theta = np.atleast_1d(np.array(start, dtype=float))
+    dim = getattr(function, "dim", theta.size)
+    if theta.shape != (dim,):
+        raise ValueError(
+            f"start must have shape ({dim},) for this {dim}-D function, got shape {np.shape(start)}"
+        )
+    if not np.all(np.isfinite(theta)) or np.linalg.norm(theta) > bound:
+        raise ValueError(f"start must be finite with norm <= bound={bound:g}, got {start!r}")
+    return theta
 
 
 # --------------------------------------------------------------------------- fit
@@ -359,6 +442,7 @@ def fit(
     evaluate: bool = True,
     progress: bool | None = None,
     label: str | None = None,
+    fast: bool = False,
 ) -> History:
     """Train ``model`` with ``optimizer`` by mini-batch gradient descent on ``data``.
 
@@ -402,6 +486,10 @@ def fit(
             session (a terminal, or Jupyter with a person at the keyboard; the book build
             and nbval are not); True / False force it on / off.
         label: the legend label; default ``label_for(optimizer)``.
+        fast: True checks only the first update (``optimizer.update``) and then calls
+            ``optimizer.step`` directly, for the explorers: the same History (but for
+            ``time``) and optimizer state, bit for bit. It needs an optimizer with a
+            ``step``, one of ``descent.optimizers`` (not ``Scheduled``).
     """
     total_epochs, total = _length(epochs, steps)
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
@@ -420,6 +508,7 @@ def fit(
         optimum, bound2 = np.ravel(model.optimum), float(model.bound) ** 2
     project = getattr(model, "project", None)
     loss_and_gradient = _loss_and_gradient_of(model)
+    update = _checked_once(optimizer) if fast else optimizer.update
     per_epoch = max(1, n // batch_size) if replacement else math.ceil(n / batch_size)
     if total is None:
         total = total_epochs * per_epoch
@@ -448,7 +537,7 @@ def fit(
                     if not (math.isfinite(loss) and _all_finite(grads)):
                         diverged_at = t
                         break
-                    optimizer.update(params, grads)
+                    update(params, grads)
                     if project is not None:
                         project()
                     elapsed += time.perf_counter() - tic

@@ -26,6 +26,7 @@ __all__ = [
     "animate_training",
     "decision_regions",
     "predict_grid",
+    "region_axes",
 ]
 
 #: One colour and one marker per class (Okabe–Ito), for up to six classes.
@@ -111,12 +112,25 @@ def _draw_points(ax, x, t, n_classes: int) -> None:
         )
 
 
-def _finish(ax, window) -> None:
+def region_axes(ax, x, window=None):
+    """Set up ``ax`` as ``decision_regions`` does for the points ``x``, drawing nothing.
+
+    The window (default: the range of ``x``, shape (N, 2), plus a margin) becomes the
+    limits; the axes are labelled x₁ and x₂, without a grid. An explorer that redraws only
+    the regions sets its axes up once with this (the ``background`` of a
+    ``descent.widgets.Explorer``). Returns the window.
+    """
+    window = _window(np.asarray(x, dtype=float)) if window is None else window
     ax.set_xlim(*window[0])
     ax.set_ylim(*window[1])
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.grid(False)
+    return window
+
+
+def _finish(ax, window) -> None:
+    region_axes(ax, None, window)
     ax.legend(loc="best", fontsize="small", framealpha=0.9)
 
 

@@ -101,6 +101,21 @@ def test_plot_trajectories_colours_labels_and_divergence(bowl_runs):
     assert ax.get_xlim() == functions.bowl.window[0]  # the diverged path did not widen it
 
 
+def test_draw_paths_adds_paths_to_a_contour_and_returns_them(bowl_runs):
+    ax = plotting.contour(functions.bowl)
+    before = set(ax.get_children())
+    added = plotting.draw_paths(functions.bowl, bowl_runs[:2], ax)
+    assert added and not before & set(added)
+    assert set(added) == set(ax.get_children()) - before
+    assert {"SGD (η=0.9)", "Momentum (η=0.1)", "start"} <= set(_legend_texts(ax))
+    for artist in added:  # the legend too: an explorer removes them all, then draws again
+        artist.remove()
+    assert ax.get_legend() is None and set(ax.get_children()) == before
+    plotting.draw_paths(functions.bowl, bowl_runs[:2], ax, legend=False)
+    assert ax.get_legend() is None
+    assert _line(ax, "SGD (η=0.9)").get_color() == plotting.COLORS["SGD"]
+
+
 def test_the_same_optimizer_has_the_same_colour_in_every_figure():
     f = functions.rosenbrock
     first = plotting.plot_trajectories(

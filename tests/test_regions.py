@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
 
 from descent.plotting import regions  # noqa: E402
 
@@ -108,3 +109,33 @@ def test_animate_training_records_the_model_as_it_learns():
     assert alt in html.data  # the player's alternative text
     with pytest.raises(ValueError, match="frames"):
         regions.animate_training(model, SGD(lr=0.5), blobs, frames=1)
+
+
+def test_region_legend_names_what_decision_regions_draws_and_sits_beside_the_axes():
+    x = np.array([[-1.0, 0.0], [1.0, 0.0], [0.5, 0.5], [-0.5, -0.5]])
+    t = np.array([0, 1, 0, 0])
+    ax = regions.decision_regions(HalfPlanes(), x, t, resolution=20, legend=False)
+    assert ax.get_legend() is None
+    points = ax.collections[-3:-1]  # class 0, class 1 (then the circles of the mistakes)
+    legend = regions.region_legend(ax, n_classes=2)
+    assert [text.get_text() for text in legend.get_texts()] == [
+        "class 0",
+        "class 1",
+        "misclassified",
+    ]
+    for handle, drawn, marker in zip(legend.legend_handles, points, "os", strict=False):
+        assert handle.get_marker() == marker
+        assert np.allclose(to_rgb(handle.get_color()), drawn.get_facecolor()[0][:3])
+        assert handle.get_markersize() ** 2 == pytest.approx(drawn.get_sizes()[0])
+    circles = legend.legend_handles[2]
+    assert circles.get_markerfacecolor() == "none"
+    assert circles.get_markersize() ** 2 == pytest.approx(ax.collections[-1].get_sizes()[0])
+    ax.figure.canvas.draw()
+    inside = ax.get_window_extent()
+    assert legend.get_window_extent().x0 > inside.x1  # beside the axes, not over the regions
+
+
+def test_region_legend_refuses_more_classes_than_it_has_colours():
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match="at most 6 classes"):
+        regions.region_legend(ax, n_classes=7)

@@ -80,16 +80,18 @@ def plot_trajectories(function, trajectories, ax=None, title=None, *, filled=Fal
     return ax
 
 
-def draw_paths(function, trajectories, ax) -> list:
+def draw_paths(function, trajectories, ax, *, legend: bool = True) -> list:
     """Draw paths on axes that already show ``function`` (by ``contour`` or ``plot_1d``).
 
     Adds each path with its end and start markers, as ``plot_trajectories`` does, and
-    renews the legend. Returns the artists it added, so that an explorer can remove them
+    renews the legend (``legend=False``: none, for a figure whose other panel names the
+    same colours). Returns the artists it added, so that an explorer can remove them
     and draw new paths over the same contours instead of drawing everything again.
     """
     before = set(ax.get_children())
     _draw_paths(ax, function, _trajectory_items(trajectories))
-    add_legend(ax)
+    if legend:
+        add_legend(ax)
     return [artist for artist in ax.get_children() if artist not in before]
 
 

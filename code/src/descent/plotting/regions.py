@@ -16,6 +16,7 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from descent.plotting.animation import animation_html
 from descent.plotting.style import OKABE_ITO
@@ -27,7 +28,11 @@ __all__ = [
     "decision_regions",
     "predict_grid",
     "region_axes",
+    "region_legend",
 ]
+
+#: Marker areas (points²) of the data points and of the circles around misclassified ones.
+POINT_SIZE, MISTAKE_SIZE = 18, 70
 
 #: One colour and one marker per class (Okabe–Ito), for up to six classes.
 CLASS_COLORS = [
@@ -102,7 +107,7 @@ def _draw_points(ax, x, t, n_classes: int) -> None:
         ax.scatter(
             x[mine, 0],
             x[mine, 1],
-            s=18,
+            s=POINT_SIZE,
             color=colors[c],
             marker=CLASS_MARKERS[c],
             edgecolors="white",
@@ -129,9 +134,47 @@ def region_axes(ax, x, window=None):
     return window
 
 
-def _finish(ax, window) -> None:
+def region_legend(ax, n_classes: int):
+    """A legend beside ``ax`` (outside it, on the right) for the marks of ``decision_regions``.
+
+    One entry per class (its colour and marker) and one for the circles around
+    misclassified points, whether or not any are drawn. An explorer draws it once, with
+    the axes, and then calls ``decision_regions(..., legend=False)`` at every change.
+    """
+    colors, _ = _class_colors(n_classes)
+    handles = [
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=CLASS_MARKERS[c],
+            markersize=np.sqrt(POINT_SIZE),
+            color=colors[c],
+            markeredgecolor="white",
+            markeredgewidth=0.5,
+            label=f"class {c}",
+        )
+        for c in range(n_classes)
+    ]
+    handles.append(
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=np.sqrt(MISTAKE_SIZE),
+            markerfacecolor="none",
+            markeredgecolor="black",
+            label="misclassified",
+        )
+    )
+    return ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="small")
+
+
+def _finish(ax, window, legend: bool = True) -> None:
     region_axes(ax, None, window)
-    ax.legend(loc="best", fontsize="small", framealpha=0.9)
+    if legend:
+        ax.legend(loc="best", fontsize="small", framealpha=0.9)
 
 
 def _points_and_labels(x, t):
@@ -154,6 +197,7 @@ def decision_regions(
     resolution: int = 150,
     title: str | None = None,
     n_classes: int | None = None,
+    legend: bool = True,
 ):
     """The plane coloured by the class ``model`` predicts, with the points (x, t) on top.
 
@@ -166,6 +210,7 @@ def decision_regions(
         resolution: grid points per axis for the regions.
         title: default "Decision regions (accuracy …)" with the model's accuracy on (x, t).
         n_classes: default: the larger of the number of scores and max(t) + 1.
+        legend: False draws no legend (an explorer draws ``region_legend`` once instead).
 
     Returns:
         The axes. Misclassified points are circled in black.
@@ -185,7 +230,7 @@ def decision_regions(
         ax.scatter(
             x[wrong, 0],
             x[wrong, 1],
-            s=70,
+            s=MISTAKE_SIZE,
             facecolors="none",
             edgecolors="black",
             linewidths=1.0,
@@ -194,7 +239,7 @@ def decision_regions(
         )
     accuracy = float(np.mean(~wrong))
     ax.set_title(f"Decision regions (accuracy {accuracy:.0%})" if title is None else title)
-    _finish(ax, window)
+    _finish(ax, window, legend)
     return ax
 
 

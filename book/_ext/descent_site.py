@@ -16,6 +16,10 @@
   ``loading="lazy"`` and its intrinsic ``width`` and ``height``, so that the browser
   fetches it when it is about to be seen and keeps its place meanwhile (no layout shift);
   a figure also gets its least width on a phone (``DescentTranslator``).
+- **Folds named by what they say.** myst-nb names the summary of a folded cell (the tag
+  ``hide-cell``) "Toggle hidden content", whatever it shows ("Show code cell content"): a
+  reader who says what they see to voice control could not open it (WCAG 2.5.3; axe-core's
+  label-content-name-mismatch). Without that name the summary is named by its visible text.
 - **A description per page** (``<meta name="description">``): the page's first paragraph,
   shortened; search engines and link previews show it.
 - **Only the MathJax the book uses.** MathJax comes from the sphinx-mathjax-offline package
@@ -41,6 +45,7 @@ import shutil
 from pathlib import Path
 
 from docutils import nodes
+from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
 from sphinx.util.images import get_image_size
 from sphinx.util.osutil import relative_uri
 from sphinx.writers.html5 import HTML5Translator
@@ -180,6 +185,14 @@ def _dpi(path: Path) -> float | None:
     return float(dpi[0]) if dpi and dpi[0] > 1 else None
 
 
+def _visit_folded_cell(self, node) -> None:
+    start = len(self.body)
+    visit_HideCellInput(self, node)
+    self.body[start:] = [
+        part.replace(' aria-label="Toggle hidden content"', "") for part in self.body[start:]
+    ]
+
+
 # --------------------------------------------------------------------- page head
 
 
@@ -252,6 +265,7 @@ def _drop_unused_files(app, exception) -> None:
 def setup(app):
     for builder in ("html", "dirhtml", "singlehtml"):
         app.set_translator(builder, DescentTranslator)
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_folded_cell, depart_HideCellInput))
     app.connect("doctree-read", _figures_in_256_colours, priority=600)  # after Sphinx's images
     app.connect("doctree-resolved", _frames_to_files)
     app.connect("html-page-context", _add_description)

@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import threading
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -44,6 +45,8 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # the animation frames it loads).
 FIRST_LOAD_BUDGET_BYTES = 3 * 1024 * 1024
 OWN_BUDGET_BYTES = 1024 * 1024
+# and the whole site as it is published (issue #15)
+SITE_BUDGET_BYTES = 15 * 1024 * 1024
 PHONE = {"width": 390, "height": 844}
 # Text in a figure must stay readable on a phone: its smallest font is 8 pt (the figures'
 # style, descent.plotting.STYLE, and the chapters never go below), so a figure must be shown
@@ -400,6 +403,22 @@ def test_every_chapter_has_a_binder_launch_button():
         html = page.read_text(encoding="utf-8")
         link = f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/book/{notebook.name}"
         assert link in html, f"{page.name} has no Binder launch button ({link})"
+
+
+def test_site_is_light():
+    """The whole built site, as it is published, weighs at most 15 MB."""
+    if not HTML.is_dir():
+        _skip_or_fail("the book is not built: run the README's book command first")
+    sizes = {}
+    for file in HTML.rglob("*"):
+        if file.is_file():
+            folder = file.relative_to(HTML).parent.as_posix()
+            sizes[folder] = sizes.get(folder, 0) + file.stat().st_size
+    total = sum(sizes.values())
+    largest = [f"{folder}: {size / 1e6:.2f} MB" for folder, size in Counter(sizes).most_common(5)]
+    assert total <= SITE_BUDGET_BYTES, (
+        f"the site weighs {total / 1e6:.2f} MB, over the 15 MB budget; largest folders: {largest}"
+    )
 
 
 def test_every_toc_page_was_built():

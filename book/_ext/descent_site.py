@@ -25,9 +25,9 @@
 - **Only the MathJax the book uses.** MathJax comes from the sphinx-mathjax-offline package
   (the site makes no request that leaves the machine), which holds all of MathJax 3 (24 MB).
   The site gets the one combined component the book loads (``tex-chtml.js``: TeX input,
-  HTML output, the menu and the assistive MathML for screen readers), its fonts, the TeX
-  extensions that ``\\require`` or the autoloader may fetch, and the accessibility
-  components the menu loads when a reader turns on MathJax's explorer or speech (English).
+  HTML output, the menu and the assistive MathML for screen readers), the fonts its
+  formulas use, and what the menu loads when a reader turns on MathJax's explorer or
+  speech (English): the MathML input and the accessibility components.
 - **No source maps, nothing unused.** The theme's JavaScript and CSS come with ``.map``
   files that only a browser's developer tools read; they are deleted, and so are the
   theme's files that no page loads (``UNUSED``).
@@ -55,11 +55,30 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # A data URI of an image; in the player's script a long one is split over lines ending in \
 _DATA_URI = re.compile(r"data:image/(png|jpeg|gif|webp);base64,([A-Za-z0-9+/=\\\s]+)")
 
-# What the book's pages load of MathJax (paths under its folder; a folder means all of it).
+# What the book's pages load of MathJax (paths under its folder; a folder means all of it):
+# the combined component; the fonts of the styles the book's formulas are drawn in (MathJax
+# fetches a font when a formula first shows a glyph of its style); the MathML input and the
+# accessibility components that the menu loads when a reader turns on MathJax's explorer or
+# speech (English). tex-chtml.js bundles the TeX extensions the formulas need (ams,
+# newcommand, ...). A formula in another style (\texttt, \mathfrak, ...) or with a macro of
+# another extension (\cancel: the autoloader fetches cancel.js) makes the browser fetch a
+# file that is not here: the site check (tests/test_site.py) fails on it; add it here.
+MATHJAX_FONTS = (
+    "Zero",
+    "Main-Regular",
+    "Main-Bold",
+    "Math-Italic",
+    "AMS-Regular",
+    "Calligraphic-Regular",
+    "Size1-Regular",
+    "Size2-Regular",
+    "Size3-Regular",
+    "Size4-Regular",
+)
 MATHJAX = (
     "tex-chtml.js",
-    "output/chtml/fonts/woff-v2",
-    "input/tex/extensions",
+    *(f"output/chtml/fonts/woff-v2/MathJax_{style}.woff" for style in MATHJAX_FONTS),
+    "input/mml.js",
     "a11y",
     "sre/mathmaps/base.json",
     "sre/mathmaps/en.json",
@@ -67,14 +86,19 @@ MATHJAX = (
 # Files the theme copies that no page loads: Font Awesome as JavaScript (the template
 # override book/_templates/static/webpack-macros.html no longer loads it; the stylesheet
 # draws the icons with the web fonts), the TrueType copies of those fonts (every browser
-# takes the WOFF2 ones) and sphinx-book-theme's translation catalogs (read by the build).
-# TeX extensions that no formula of the book needs and the autoloader never fetches for it:
-# all-packages (loaded only by \require{all-packages}), chemistry, physics, proof trees.
-MATHJAX_LEFT_OUT = ("all-packages.js", "mhchem.js", "physics.js", "bussproofs.js")
+# takes the WOFF2 ones) and the regular style's font (the pages' icons are solid or brands),
+# the logos of launch buttons the book does not have (only Binder's), the theme's template
+# macros and sphinx-book-theme's translation catalogs (read by the build).
 UNUSED = (
     "_static/scripts/fontawesome.js",
     "_static/scripts/fontawesome.js.LICENSE.txt",
     "_static/vendor/fontawesome/webfonts/*.ttf",
+    "_static/vendor/fontawesome/webfonts/fa-regular-400.woff2",
+    "_static/images/logo_colab.png",
+    "_static/images/logo_deepnote.svg",
+    "_static/images/logo_jupyterhub.svg",
+    "_static/images/logo_jupyterlite.svg",
+    "_static/*webpack-macros.html",
     "_static/locales",
 )
 
@@ -244,9 +268,7 @@ def _copy_mathjax(app, exception) -> None:
     shutil.rmtree(target, ignore_errors=True)
     for part in MATHJAX:
         if (source / part).is_dir():
-            shutil.copytree(
-                source / part, target / part, ignore=shutil.ignore_patterns(*MATHJAX_LEFT_OUT)
-            )
+            shutil.copytree(source / part, target / part)
         else:
             (target / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source / part, target / part)

@@ -16,6 +16,11 @@ from descent import functions, optimizers, plotting, training  # noqa: E402
 from descent.optimizers import SGD, Adam, AdamW, Momentum  # noqa: E402
 
 
+def _frame_count(html: str) -> int:
+    """How many frames the animation player holds (its image also shows the first one)."""
+    return len(re.findall(r'frames\[\d+\] = "data:image/png;base64,', html))
+
+
 @pytest.fixture(autouse=True)
 def close_figures():
     yield
@@ -197,17 +202,36 @@ def test_animation_is_small_and_leaves_no_figure_open():
     html = plotting.animate_trajectories(f, runs, frames=60)
     assert plt.get_fignums() == before
     text = html.data
-    assert text.count("data:image/png;base64") == 60  # 301 steps subsampled to 60 frames
+    assert _frame_count(text) == 60  # 301 steps subsampled to 60 frames
     assert len(text.encode()) < 1.5e6
     assert re.search(r'value="once"[^>]*\s+checked>', text)  # plays once by default
     assert "http://" not in text and "https://" not in text  # nothing remote: works offline
     assert 'class="fa' not in text and "▶" in text  # the buttons have text, not icons
 
 
+def test_animation_player_is_labelled_sized_and_fetches_frames_when_used():
+    f = functions.bowl
+    text = plotting.animate_trajectories(f, [training.run(SGD(lr=0.1), f, steps=20)], frames=8)
+    text = text.data
+    (img,) = re.findall(r'<img id="_anim_img\w*"[^>]*>', text)
+    # the first frame shows from the start, with its size (5 x 4 inches at 72 dpi)
+    first = re.search(r'frames\[0\] = "([^"]*)"', text).group(1).replace("\\\n", "")
+    assert f'src="{first}"' in img
+    assert 'width="360" height="288"' in img and 'loading="lazy"' in img
+    (slider,) = re.findall(r'<input id="_anim_slider\w*"[^>]*>', text)
+    assert 'aria-label="Frame (1 to 8)"' in slider and 'max="7"' in slider
+    # no frame is fetched while the player is built, only when a reader uses it
+    assert "new Image();\n     this.frames[i].src" not in text
+    assert 'addEventListener("focusin", fetch_all)' in text
+    assert "max-width: 100%" in text  # the slider and the image fit a narrow screen
+    assert '<div role="radiogroup" aria-label="Repetition mode">' in text
+    assert 'aria-label="Repetition mode" action' not in text  # the form is no landmark
+
+
 def test_animation_of_a_short_1d_run():
     f = functions.sinc10
     html = plotting.animate_trajectories(f, [training.run(SGD(lr=0.5), f, steps=9)], frames=60)
-    assert html.data.count("data:image/png;base64") == 10  # never more frames than steps
+    assert _frame_count(html.data) == 10  # never more frames than steps
 
 
 def test_animation_html_works_offline_and_closes_a_pyplot_figure():
@@ -219,7 +243,7 @@ def test_animation_html_works_offline_and_closes_a_pyplot_figure():
     anim = FuncAnimation(fig, lambda k: line.set_data([0, k], [0, k]), frames=3)
     html = plotting.animation_html(anim, fig=fig).data
     assert set(plt.get_fignums()) == before
-    assert "<script" in html and html.count("data:image/png;base64") >= 3
+    assert "<script" in html and _frame_count(html) >= 3
     assert not re.search(r'(src|href)="https?://', html), "the player must not load remote files"
 
 

@@ -2,27 +2,30 @@
 
 Every page of ``_build/html`` must load, show no error output or traceback, typeset all its
 math, load all its images and give each a real alternative text, show no dead widget, open
-its solution dropdowns, weigh at most 3 MB, and make no request that leaves the machine (the
-site must work offline). In the theme's dark mode every page must stay legible: text and
-math light enough on the dark background, and every figure opaque, so that it shows as a
-white card rather than as dark lines on a dark page.
+its solution dropdowns, stay light (its first load at most 3 MB, its own bytes at most
+1 MB) and make no request that leaves the machine (the site must work offline). axe-core
+finds no critical or serious accessibility problem on it, in light and in dark mode. On a
+phone (390 × 844 CSS pixels) it does not scroll sideways, its equation numbers stay in
+view and its figures keep their text readable. In the theme's dark mode every page must
+stay legible: text and math light enough on the dark background, and every figure opaque,
+so that it shows as a white card rather than as dark lines on a dark page.
 
-Skips, saying why, when the book is not built or Chromium is missing, unless
-DESCENT_REQUIRE_SITE is set (CI sets it after building), in which case it fails instead.
-Screenshots of every page are written to ``_build/screenshots`` (dark mode:
-``_build/screenshots/dark``) for a human look.
+Skips, saying why, when the book is not built, Chromium is missing or axe-core is not
+installed (``npm ci``), unless DESCENT_REQUIRE_SITE is set (CI sets it after building), in
+which case it fails instead. Screenshots of every page are written to
+``_build/screenshots`` (dark mode: ``_build/screenshots/dark``, phone width:
+``_build/screenshots/phone``) for a human look.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import http.server
-import io
 import os
 import re
 import shutil
 import threading
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -34,7 +37,22 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 DARK_SHOTS = SHOTS / "dark"
-PAGE_BUDGET_BYTES = 3 * 1024 * 1024
+PHONE_SHOTS = SHOTS / "phone"
+# axe-core, the accessibility engine, from npm (package.json; installed with `npm ci`)
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Budgets (course-design.md, section 5): everything a page's first load fetches, the
+# theme's and MathJax's files included; and the page's own bytes (its HTML, its images and
+# the animation frames it loads).
+FIRST_LOAD_BUDGET_BYTES = 3 * 1024 * 1024
+OWN_BUDGET_BYTES = 1024 * 1024
+# and the whole site as it is published (issue #15)
+SITE_BUDGET_BYTES = 15 * 1024 * 1024
+PHONE = {"width": 390, "height": 844}
+# Text in a figure must stay readable on a phone: its smallest font is 8 pt (the figures'
+# style, descent.plotting.STYLE, and the chapters never go below), so a figure must be shown
+# with at least one CSS pixel per point of its size, i.e. at a scale of at least 72 / dpi.
+SMALLEST_FIGURE_FONT_PT = 8
+MIN_TEXT_PX = 8
 # WCAG 2 level AA for normal text: the contrast ratio of text to its background.
 MIN_CONTRAST = 4.5
 
@@ -77,6 +95,8 @@ def site():
     )
     if chromium is None:
         _skip_or_fail("Chromium is not installed: `apt-get install chromium` (Debian) to run it")
+    if not AXE.is_file():
+        _skip_or_fail("axe-core is not installed: run `npm ci` in the repository's root")
     sync_api = pytest.importorskip("playwright.sync_api")
 
     handler = functools.partial(QuietHandler, directory=str(HTML))
@@ -101,6 +121,8 @@ def _visit(site, page_name, dark=False):
 
     ``dark``: as a reader whose system prefers a dark colour scheme and who chose the
     theme's dark mode (pydata-sphinx-theme keeps that choice in localStorage).
+    ``report["files"]`` maps the path of each local file the page fetched to its size on
+    disk (the uncompressed bytes: the measure does not depend on the server).
     """
     base, browser = site
     options = {"color_scheme": "dark"} if dark else {}
@@ -108,7 +130,7 @@ def _visit(site, page_name, dark=False):
     if dark:
         context.add_init_script("localStorage.setItem('mode', 'dark')")
     page = context.new_page()
-    report = {"remote": [], "failed": [], "console": [], "files": set()}
+    report = {"remote": [], "failed": [], "console": [], "files": {}}
 
     def route(route):
         url = route.request.url
@@ -125,7 +147,8 @@ def _visit(site, page_name, dark=False):
         if response.status >= 400:
             report["failed"].append(f"{response.status} {response.url}")
         elif urlparse(response.url).hostname in ("127.0.0.1", "localhost"):
-            report["files"].add(urlparse(response.url).path)
+            path = urlparse(response.url).path
+            report["files"][path] = _size(path)
 
     page.route("**/*", route)
     page.on("response", on_response)
@@ -135,23 +158,23 @@ def _visit(site, page_name, dark=False):
     return context, page, report
 
 
-def _page_weight(paths) -> int:
-    """Bytes of what a page loads for itself: its HTML, images and other media.
+def _size(path: str) -> int:
+    """Bytes of the built site's file that a URL path names (0 if there is none)."""
+    file = HTML / path.lstrip("/")
+    if file.is_dir():
+        file = file / "index.html"
+    return file.stat().st_size if file.is_file() else 0
 
-    The theme's scripts, styles, fonts and MathJax under _static/ are shared by every page
-    and downloaded once for the whole book, so they do not count against one page. Sizes are
-    read from the files on disk, so the measure does not depend on network timing.
+
+def _own_bytes(paths) -> int:
+    """Bytes of what a page loads for itself: its HTML, images, animation frames and media.
+
+    The theme's scripts, styles, fonts and MathJax under _static/ and the search index are
+    shared by every page and downloaded once for the whole book, so they do not count
+    against one page (they count in its first load).
     """
-    total = 0
-    for path in paths:
-        if path.startswith("/_static/"):
-            continue
-        file = HTML / path.lstrip("/")
-        if file.is_dir():
-            file = file / "index.html"
-        if file.is_file():
-            total += file.stat().st_size
-    return total
+    shared = ("/_static/", "/searchindex.js")
+    return sum(_size(path) for path in set(paths) if not path.startswith(shared))
 
 
 def _wait_for_mathjax(page):
@@ -195,6 +218,7 @@ def test_page_renders(site, page_name):
     context, page, report = _visit(site, page_name)
     try:
         _wait_for_mathjax(page)
+        first_load = sum(report["files"].values())  # before anything below fetches more
         name = page_name.replace("/", "__").removesuffix(".html")
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
@@ -214,7 +238,11 @@ def test_page_renders(site, page_name):
         assert typeset >= raw_math, f"{raw_math} math elements but {typeset} typeset"
         assert page.query_selector_all("mjx-merror") == [], "MathJax reports a math error"
 
-        # images: loaded, with alternative text
+        # images: loaded (each lazy one as a reader scrolls to it), with alternative text
+        page.evaluate(
+            "() => Promise.all([...document.images].map(img => { img.loading = 'eager';"
+            " return img.decode().catch(() => null); }))"
+        )
         images = page.eval_on_selector_all(
             "img",
             "els => els.map(e => ({src: e.src, alt: e.getAttribute('alt'),"
@@ -239,14 +267,125 @@ def test_page_renders(site, page_name):
             dropdown.query_selector("button.toggle-button").click()
             body.wait_for_element_state("visible", timeout=5_000)
 
-        # every image the page shows counts, even one the browser has not fetched yet
-        shown = {urlparse(i["src"]).path for i in images if i["src"].startswith(site[0])}
-        weight = _page_weight(report["files"] | shown)
-        assert weight <= PAGE_BUDGET_BYTES, (
-            f"{page_name} weighs {weight / 1e6:.2f} MB (its HTML and images), over the 3 MB budget"
+        # weight: the first load, everything included; and the page's own bytes, where
+        # every image it shows counts, even one the browser has not fetched yet (lazy)
+        assert first_load <= FIRST_LOAD_BUDGET_BYTES, (
+            f"{page_name}: its first load fetches {first_load / 1e6:.2f} MB, over the 3 MB budget"
         )
+        shown = {urlparse(i["src"]).path for i in images if i["src"].startswith(site[0])}
+        own = _own_bytes([*report["files"], *shown])
+        assert own <= OWN_BUDGET_BYTES, (
+            f"{page_name} weighs {own / 1e6:.2f} MB of its own (HTML, images, animation "
+            "frames), over the 1 MB budget"
+        )
+        assert "data:image/" not in page.content(), (
+            f"{page_name} inlines an image as a data: URI; the build writes them as files"
+        )
+
+        _assert_accessible(page, page_name, "light")
+        _assert_fits_a_phone(page, page_name)
     finally:
         context.close()
+
+
+# --------------------------------------------------------------------------- accessibility
+
+# Every rule of axe-core up to WCAG 2.x level AA, its best practices and its experimental
+# rules included (e.g. label-content-name-mismatch, WCAG 2.5.3); not the AAA ones (such as
+# color-contrast-enhanced, 7:1). Impacts: critical, serious, moderate, minor; the first two
+# fail the check.
+_AXE_RUN = """async () => {
+  const rules = axe.getRules().filter(rule => !rule.tags.includes("wcag2aaa"))
+    .map(rule => rule.ruleId);
+  const result = await axe.run(document, {
+    runOnly: {type: "rule", values: rules}, resultTypes: ["violations"]});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => n.target.join(" "))}));
+}"""
+FAILING_IMPACTS = ("critical", "serious")
+
+
+def _assert_accessible(page, page_name, mode):
+    """axe-core finds no critical or serious violation on the page as it is shown."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(_AXE_RUN)
+    failing = [
+        f"{v['impact']} {v['id']} ({v['help']}) on {len(v['nodes'])} element(s), e.g. "
+        f"{v['nodes'][:3]}"
+        for v in violations
+        if v["impact"] in FAILING_IMPACTS
+    ]
+    assert failing == [], f"{page_name} in {mode} mode: axe-core finds {failing}"
+
+
+# --------------------------------------------------------------------------- phone
+
+# Elements wider than the screen that are not inside a box that scrolls on its own.
+_OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = el => {
+    for (let e = el.parentElement; e && e !== document.body; e = e.parentElement) {
+      const o = getComputedStyle(e).overflowX;
+      if (o === "auto" || o === "scroll" || o === "hidden" || o === "clip") return true;
+    }
+    return false;
+  };
+  const sticking = [...document.querySelectorAll("body *")].filter(el => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.right > width + 1 && !scrolls(el);
+  }).map(el => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}` +
+               `${el.className && el.className.baseVal === undefined && el.className
+                  ? "." + String(el.className).trim().split(/\\s+/).join(".") : ""}`);
+  return {scrollWidth: document.documentElement.scrollWidth, width, sticking};
+}"""
+
+# For each equation number: is it inside the visible part of its equation's box?
+_EQNO_JS = """() => [...document.querySelectorAll("main .math .eqno")]
+  .filter(n => n.getClientRects().length).map(n => {
+    const r = n.getBoundingClientRect(), box = n.closest(".math").getBoundingClientRect();
+    return {text: n.textContent.replace("#", "").trim(),
+            inside: r.left >= box.left - 1 && r.right <= box.right + 1
+                    && r.right <= document.documentElement.clientWidth + 1};
+  })"""
+
+
+def _assert_fits_a_phone(page, page_name):
+    """At 390 x 844 CSS pixels: no sideways scrolling, equation numbers in view, figures
+    shown large enough for their smallest text to be at least 8 px."""
+    from PIL import Image
+
+    page.set_viewport_size(PHONE)
+    # the theme re-lays out on resize and gives scrolling boxes a tab stop 300 ms after it
+    page.wait_for_timeout(500)
+    PHONE_SHOTS.mkdir(parents=True, exist_ok=True)
+    name = page_name.replace("/", "__").removesuffix(".html")
+    page.screenshot(path=str(PHONE_SHOTS / f"{name}.png"), full_page=False)
+
+    layout = page.evaluate(_OVERFLOW_JS)
+    assert layout["scrollWidth"] <= layout["width"], (
+        f"{page_name} scrolls sideways on a phone: {layout['scrollWidth']} px wide in a "
+        f"{layout['width']} px screen; sticking out: {sorted(set(layout['sticking']))[:8]}"
+    )
+    cut = [eq["text"] for eq in page.evaluate(_EQNO_JS) if not eq["inside"]]
+    assert cut == [], f"{page_name} on a phone: equation numbers out of view: {cut}"
+
+    figures = page.eval_on_selector_all(
+        "main img",
+        "els => els.filter(e => e.getClientRects().length && !e.src.includes('/_static/'))"
+        ".map(e => ({src: e.src, shown: e.getBoundingClientRect().width,"
+        " natural: e.naturalWidth}))",
+    )
+    small = []
+    for figure in figures:
+        file = HTML / urlparse(figure["src"]).path.lstrip("/")
+        if not file.is_file() or not figure["natural"]:
+            continue
+        with Image.open(file) as image:
+            dpi = image.info.get("dpi", (72, 72))[0]
+        text_px = SMALLEST_FIGURE_FONT_PT * dpi / 72 * figure["shown"] / figure["natural"]
+        if text_px < MIN_TEXT_PX - 0.25:
+            small.append(f"{file.name}: {text_px:.1f} px")
+    assert small == [], f"{page_name} on a phone shrinks figures' text below 8 px: {small[:5]}"
 
 
 def test_every_chapter_has_a_binder_launch_button():
@@ -264,6 +403,22 @@ def test_every_chapter_has_a_binder_launch_button():
         html = page.read_text(encoding="utf-8")
         link = f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/book/{notebook.name}"
         assert link in html, f"{page.name} has no Binder launch button ({link})"
+
+
+def test_site_is_light():
+    """The whole built site, as it is published, weighs at most 15 MB."""
+    if not HTML.is_dir():
+        _skip_or_fail("the book is not built: run the README's book command first")
+    sizes = {}
+    for file in HTML.rglob("*"):
+        if file.is_file():
+            folder = file.relative_to(HTML).parent.as_posix()
+            sizes[folder] = sizes.get(folder, 0) + file.stat().st_size
+    total = sum(sizes.values())
+    largest = [f"{folder}: {size / 1e6:.2f} MB" for folder, size in Counter(sizes).most_common(5)]
+    assert total <= SITE_BUDGET_BYTES, (
+        f"the site weighs {total / 1e6:.2f} MB, over the 15 MB budget; largest folders: {largest}"
+    )
 
 
 def test_every_toc_page_was_built():
@@ -287,7 +442,8 @@ TEXT_SAMPLES = {
     "math": "main mjx-container",
     "code": "main div.highlight pre, main div.highlight pre span",
     "output": "main div.cell_output pre, main div.cell_output pre span",
-    "tables": "main table td, main table th",
+    "tables": "main table td, main table th, main table caption, main table td code",
+    "outputs": "main div.cell_output div.output *",
     "player buttons": "main .anim-buttons button, main .anim-state label",
 }
 
@@ -376,34 +532,30 @@ def test_page_is_legible_in_dark_mode(site, page_name):
         )
         altered = [src for src, opacity, fx in looks if float(opacity) < 1 or "invert" in fx]
         assert altered == [], f"figures faded or inverted in dark mode: {altered}"
+
+        _assert_accessible(page, page_name, "dark")
     finally:
         context.close()
 
 
-def _animation_frames(html_text: str):
-    """The PNG frames embedded in a page's animation players, as bytes."""
-    for data in re.findall(r'"data:image/png;base64,([^"]+)"', html_text):
-        yield base64.b64decode(re.sub(r"[^A-Za-z0-9+/=]", "", data))  # line breaks too
-
-
 def test_figures_are_opaque():
-    """Every figure (the images of _build/html/_images and every frame of every animation)
-    has an opaque background. A transparent one would show the dark page through it in
-    dark mode, and the book's black lines and labels would vanish into it."""
+    """Every figure (the images of _build/html/_images and every frame of every animation,
+    which the build writes to _images/frames) has an opaque background. A transparent one
+    would show the dark page through it in dark mode, and the book's black lines and labels
+    would vanish into it."""
     if not HTML.is_dir():
         _skip_or_fail("the book is not built: run the README's book command first")
     from PIL import Image
 
-    figures = {p.relative_to(HTML).as_posix(): p.read_bytes() for p in HTML.glob("_images/*.png")}
-    for page_name in PAGES:
-        frames = _animation_frames((HTML / page_name).read_text(encoding="utf-8"))
-        figures |= {f"{page_name}, frame {k}": png for k, png in enumerate(frames)}
+    figures = [*HTML.glob("_images/*.png"), *HTML.glob("_images/frames/*.webp")]
     assert figures, "no figures found in the built site"
+    assert list(HTML.glob("_images/frames/*.webp")), "no animation frames found in the site"
     transparent = []
-    for name, png in figures.items():
-        alpha = Image.open(io.BytesIO(png)).convert("RGBA").getchannel("A")
+    for figure in figures:
+        with Image.open(figure) as image:
+            alpha = image.convert("RGBA").getchannel("A")
         if alpha.getextrema()[0] < 255:
-            transparent.append(name)
+            transparent.append(figure.relative_to(HTML).as_posix())
     assert transparent == [], (
         f"figures with transparent pixels (save them with matplotlib's opaque white "
         f"background, never transparent=True): {transparent[:10]}"

@@ -68,6 +68,10 @@ def test_book_workflow_builds_checks_and_deploys_the_site():
     assert readme_command("book") in lines
     site_checks = [line for line in lines if "tests/test_site.py" in line]
     assert site_checks, "the built site is not checked before it is published"
+    installs = [k for k, line in enumerate(lines) if line.startswith("npm ci")]
+    assert installs and installs[0] < lines.index(site_checks[0]), (
+        "the site check runs axe-core: install it (npm ci) before the check"
+    )
     build = workflow["jobs"]["build"]
     uploads = [s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages")]
     assert uploads and uploads[0]["with"]["path"] == "_build/html"

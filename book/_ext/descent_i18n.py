@@ -238,9 +238,6 @@ def _show_switch(app, config):
         end = [item.strip() for item in end.split(",") if item.strip()]
     if "language-switch.html" not in end:
         options["article_header_end"] = ["language-switch.html", *end]
-    templates = str(Path(__file__).resolve().parent.parent / "_templates")
-    if templates not in config.templates_path:
-        config.templates_path.append(templates)
 
 
 def _no_execution_for_catalogs(app):

@@ -224,14 +224,17 @@ class GradientCheckReport:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
+        # Translucent tints of the verdict's colour, over whatever the page's background
+        # is: legible with the text colour of a light page and of a dark one alike.
         colour = {
-            "good": "#d9f0d3",
-            "fine only with kinks": "#fff2cc",
-            "suspicious": "#fde0c5",
-            "wrong": "#f8d0d0",
+            "good": "rgba(0, 158, 115, 0.18)",
+            "fine only with kinks": "rgba(240, 228, 66, 0.25)",
+            "suspicious": "rgba(230, 159, 0, 0.22)",
+            "wrong": "rgba(213, 94, 0, 0.22)",
         }
         body = "".join(
-            f"<tr style='background:{colour[label]}'><td><code>{html.escape(name)}</code></td>"
+            f"<tr style='background:{colour[label]}'><td><code style='color:inherit;"
+            f"background:none'>{html.escape(name)}</code></td>"
             f"<td style='text-align:right'>{self.checked.get(name, '')}</td>"
             f"<td style='text-align:right'>{err:.1e}</td><td>{label}</td></tr>"
             for name, (err, label) in self.rows.items()

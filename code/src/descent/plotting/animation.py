@@ -2,8 +2,9 @@
 
 The player is matplotlib's JavaScript one (as ``FuncAnimation.to_jshtml``), with text for
 its button icons, which matplotlib loads from a CDN, so that the page works offline, and
-with alternative text on its image for readers who cannot see it. It plays once; choose
-"Loop" in the player to repeat.
+with alternative text on its image for readers who cannot see it and a label on its
+slider. It shows its first frame at once and fetches the others when a reader first uses
+it. It plays once; choose "Loop" in the player to repeat.
 
 * ``html_player(fig, update, frames, alt=...)``: draws the frames of a figure that is not
   registered with pyplot, as 64-colour PNGs (small pages);
@@ -56,7 +57,7 @@ def html_player(fig, update, frames, *, interval=80, alt):
                     update(frame)
                     writer.grab_frame()
         html = html_file.read_text()
-    return HTML(_with_alt(_offline(html), alt))
+    return HTML(_player(html, alt))
 
 
 def animation_html(animation, fig=None, alt=None):
@@ -89,10 +90,10 @@ def animation_html(animation, fig=None, alt=None):
         alt = f"Animation in {len(_FRAME.findall(html))} frames, ending at: {texts}"
     if fig is not None:
         plt.close(fig)
-    return HTML(_with_alt(_offline(html), alt))
+    return HTML(_player(html, alt))
 
 
-_FRAME = re.compile(r"frames\[\d+\] = \"data:image/")
+_FRAME = re.compile(r'frames\[\d+\] = "(data:image/[^"]*)"')
 # mathtext commands of the book's titles, as the characters a screen reader can say.
 _TEX_NAMES = "alpha beta epsilon eta theta mu rho nabla cdot times".split()
 _TEX_SYMBOLS = dict(zip(_TEX_NAMES, "αβεηθμρ∇·×", strict=True))
@@ -111,14 +112,97 @@ def _plain_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def _with_alt(html: str, alt: str) -> str:
-    """The player's HTML with ``alt`` on its one <img> (the frame it shows)."""
+def _player(html: str, alt: str) -> str:
+    """matplotlib's JavaScript player (``to_jshtml``), made fit for every reader.
+
+    - offline: text symbols on its buttons instead of icons from a CDN (``_offline``);
+    - described: ``alt`` on its image, a label on its frame slider;
+    - light: the image shows the first frame from the start, with its size, and is loaded
+      lazily; the other frames are fetched when the reader first uses the player (points
+      at or moves the keyboard focus into it), not with the page;
+    - narrow screens: the slider and the buttons wrap to the width there is.
+
+    The frames stay inline (``data:`` URIs): a notebook output has no files beside it. The
+    book's build writes them to files (``book/_ext/descent_site.py``).
+    """
     from html import escape
 
-    tag = re.compile(r'<img id="_anim_img(\w*)"')
-    if len(tag.findall(html)) != 1:
+    html = _offline(html)
+    first = _FRAME.search(html)
+    tag = re.compile(r'<img id="_anim_img(\w*)">')
+    if len(tag.findall(html)) != 1 or first is None or _PRELOAD not in html:
         raise RuntimeError("matplotlib's animation player changed: cannot find its <img>")
-    return tag.sub(lambda m: f'{m.group(0)} alt="{escape(alt, quote=True)}"', html)
+    uri = re.sub(r"\\\s*", "", first.group(1))
+    width, height = _png_size(base64.b64decode(uri.split(",", 1)[1]))
+    html = tag.sub(
+        lambda m: (
+            f'<img id="_anim_img{m.group(1)}" alt="{escape(alt, quote=True)}" '
+            f'src="{uri}" width="{width}" height="{height}" loading="lazy" decoding="async">'
+        ),
+        html,
+    )
+    frames = len(_FRAME.findall(html))
+    html = re.sub(
+        r'(<input id="_anim_slider\w*" type="range" class="anim-slider"\s+name="points" '
+        r'min="0") max="1"',
+        lambda m: f'{m.group(1)} max="{frames - 1}" aria-label="Frame (1 to {frames})"',
+        html,
+    )
+    # the three repetition modes: a named group of radio buttons, not a form landmark (two
+    # players on a page would make two landmarks of the same name)
+    html = re.sub(
+        r'<form title="Repetition mode" aria-label="Repetition mode" (action="#n" name="\w+")'
+        r'\s+class="anim-state">(.*?)</form>',
+        r'<form \1 class="anim-state"><div role="radiogroup" aria-label="Repetition mode">'
+        r"\2</div></form>",
+        html,
+        flags=re.DOTALL,
+    )
+    return html.replace(_PRELOAD, _PRELOAD_WHEN_USED).replace(_STYLE_FIXED, _STYLE_FITTING)
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height of a PNG image, from its header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+# The player's constructor fetches every frame at once (matplotlib's JS_INCLUDE) ...
+_PRELOAD = """    for (var i=0; i<frames.length; i++)
+    {
+     this.frames[i] = new Image();
+     this.frames[i].src = frames[i];
+    }"""
+# ... this one when the reader first uses it (set_frame only reads the frames' .src).
+_PRELOAD_WHEN_USED = """    for (var i=0; i<frames.length; i++)
+    {
+     this.frames[i] = {src: frames[i]};
+    }
+    var all = this.frames, player = document.getElementById(img_id).parentNode;
+    var fetch_all = function() {
+      player.removeEventListener("pointerdown", fetch_all);
+      player.removeEventListener("focusin", fetch_all);
+      all.forEach(function(frame) { (new Image()).src = frame.src; });
+    };
+    player.addEventListener("pointerdown", fetch_all);
+    player.addEventListener("focusin", fetch_all);"""
+_STYLE_FIXED = """input[type=range].anim-slider {
+    width: 374px;"""
+_STYLE_FITTING = """.animation {
+    max-width: 100%;
+}
+.animation img {
+    max-width: 100%;
+    height: auto;
+}
+.anim-buttons {
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: center;
+    gap: 2px;
+}
+input[type=range].anim-slider {
+    max-width: 100%;
+    width: 374px;"""
 
 
 # matplotlib's player draws its buttons with Font Awesome icons from a CDN; the book must

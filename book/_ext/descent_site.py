@@ -1,0 +1,297 @@
+"""A light site: what each page of the built book loads, and what the site ships.
+
+- **Animation frames as files.** A notebook's animation player (``descent.plotting``)
+  carries its frames inline, as ``data:`` URIs, so that it works in JupyterLab, where an
+  output has no files beside it. In the built site each frame becomes a file of
+  ``_images/frames/`` (lossless WebP, named by its content, so that repeated frames are
+  stored once) and the player refers to it; it fetches them when a reader first uses it.
+- **Figures in 256 colours.** matplotlib writes full-colour PNGs, but the book's figures
+  have few colours (lines, grey contours, a colour map of a few levels): a palette of 256,
+  without dithering, looks the same and weighs about a quarter. Each figure a notebook
+  produces is converted once, when the build writes it out of the notebook.
+- **No widget state.** The executed notebooks keep their widgets' state (every explorer's
+  images, base64) in their metadata, and myst-nb would put it in the page, where no
+  widget runs (``nb_ipywidgets_js`` is empty; the page shows the explorer's figure).
+- **Images load lazily, with their size.** Every ``<img>`` the pages' content shows gets
+  ``loading="lazy"`` and its intrinsic ``width`` and ``height``, so that the browser
+  fetches it when it is about to be seen and keeps its place meanwhile (no layout shift);
+  a figure also gets its least width on a phone (``DescentTranslator``).
+- **Folds named by what they say.** myst-nb names the summary of a folded cell (the tag
+  ``hide-cell``) "Toggle hidden content", whatever it shows ("Show code cell content"): a
+  reader who says what they see to voice control could not open it (WCAG 2.5.3; axe-core's
+  label-content-name-mismatch). Without that name the summary is named by its visible text.
+- **A description per page** (``<meta name="description">``): the page's first paragraph,
+  shortened; search engines and link previews show it.
+- **Only the MathJax the book uses.** MathJax comes from the sphinx-mathjax-offline package
+  (the site makes no request that leaves the machine), which holds all of MathJax 3 (24 MB).
+  The site gets the one combined component the book loads (``tex-chtml.js``: TeX input,
+  HTML output, the menu and the assistive MathML for screen readers), the fonts its
+  formulas use, and what the menu loads when a reader turns on MathJax's explorer or
+  speech (English): the MathML input and the accessibility components.
+- **No source maps, nothing unused.** The theme's JavaScript and CSS come with ``.map``
+  files that only a browser's developer tools read; they are deleted, and so are the
+  theme's files that no page loads (``UNUSED``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import importlib.util
+import io
+import re
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
+from sphinx.util.images import get_image_size
+from sphinx.util.osutil import relative_uri
+from sphinx.writers.html5 import HTML5Translator
+
+FRAMES = "_images/frames"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+# A data URI of an image; in the player's script a long one is split over lines ending in \
+_DATA_URI = re.compile(r"data:image/(png|jpeg|gif|webp);base64,([A-Za-z0-9+/=\\\s]+)")
+
+# What the book's pages load of MathJax (paths under its folder; a folder means all of it):
+# the combined component; the fonts of the styles the book's formulas are drawn in (MathJax
+# fetches a font when a formula first shows a glyph of its style); the MathML input and the
+# accessibility components that the menu loads when a reader turns on MathJax's explorer or
+# speech (English). tex-chtml.js bundles the TeX extensions the formulas need (ams,
+# newcommand, ...). A formula in another style (\texttt, \mathfrak, ...) or with a macro of
+# another extension (\cancel: the autoloader fetches cancel.js) makes the browser fetch a
+# file that is not here: the site check (tests/test_site.py) fails on it; add it here.
+MATHJAX_FONTS = (
+    "Zero",
+    "Main-Regular",
+    "Main-Bold",
+    "Math-Italic",
+    "AMS-Regular",
+    "Calligraphic-Regular",
+    "Size1-Regular",
+    "Size2-Regular",
+    "Size3-Regular",
+    "Size4-Regular",
+)
+MATHJAX = (
+    "tex-chtml.js",
+    *(f"output/chtml/fonts/woff-v2/MathJax_{style}.woff" for style in MATHJAX_FONTS),
+    "input/mml.js",
+    "a11y",
+    "sre/mathmaps/base.json",
+    "sre/mathmaps/en.json",
+)
+# Files the theme copies that no page loads: Font Awesome as JavaScript (the template
+# override book/_templates/static/webpack-macros.html no longer loads it; the stylesheet
+# draws the icons with the web fonts), the TrueType copies of those fonts (every browser
+# takes the WOFF2 ones) and the regular style's font (the pages' icons are solid or brands),
+# the logos of launch buttons the book does not have (only Binder's), the theme's template
+# macros and sphinx-book-theme's translation catalogs (read by the build).
+UNUSED = (
+    "_static/scripts/fontawesome.js",
+    "_static/scripts/fontawesome.js.LICENSE.txt",
+    "_static/vendor/fontawesome/webfonts/*.ttf",
+    "_static/vendor/fontawesome/webfonts/fa-regular-400.woff2",
+    "_static/images/logo_colab.png",
+    "_static/images/logo_deepnote.svg",
+    "_static/images/logo_jupyterhub.svg",
+    "_static/images/logo_jupyterlite.svg",
+    "_static/*webpack-macros.html",
+    "_static/locales",
+)
+
+
+# --------------------------------------------------------------------- animation frames
+
+
+def _frames_to_files(app, doctree, docname) -> None:
+    if app.builder.format != "html":
+        return
+    from PIL import Image
+
+    folder = Path(app.outdir, FRAMES)
+    page = app.builder.get_target_uri(docname)
+
+    def to_file(match: re.Match) -> str:
+        data = base64.b64decode(re.sub(r"[^A-Za-z0-9+/=]", "", match.group(2)))
+        name = f"{hashlib.sha256(data).hexdigest()[:24]}.webp"
+        file = folder / name
+        if not file.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            with Image.open(io.BytesIO(data)) as frame:
+                frame.save(file, format="webp", lossless=True)
+        return relative_uri(page, f"{FRAMES}/{name}")
+
+    for raw in doctree.findall(nodes.raw):
+        if "html" in raw.get("format", "").split() and "data:image/" in raw.astext():
+            text = _DATA_URI.sub(to_file, raw.astext())
+            raw.children = [nodes.Text(text)]
+
+
+# --------------------------------------------------------------------- figures and images
+
+
+def _figures_in_256_colours(app, doctree) -> None:
+    """Convert the PNGs that myst-nb has just written out of a notebook to a palette."""
+    from PIL import Image
+
+    outputs = Path(app.env.mystnb_config.output_folder).resolve()
+    for image in doctree.findall(nodes.image):
+        path = Path(app.srcdir, image["uri"]).resolve()
+        if path.suffix != ".png" or outputs not in path.parents or not path.is_file():
+            continue
+        with Image.open(path) as figure:
+            if figure.mode == "P":
+                continue  # converted already
+            dpi = figure.info.get("dpi")
+            palette = figure.convert("RGB").quantize(
+                256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+            )
+        buffer = io.BytesIO()
+        palette.save(buffer, format="png", optimize=True, **({"dpi": dpi} if dpi else {}))
+        if buffer.tell() < path.stat().st_size:
+            path.write_bytes(buffer.getvalue())
+
+
+class DescentTranslator(HTML5Translator):
+    """Sphinx's HTML writer, with ``loading="lazy"`` and the intrinsic size on images, and
+    the bibliography's entries as plain list items.
+
+    A figure that says its resolution (matplotlib writes it into every PNG) also gets
+    ``--descent-min-width``: its width in points, which book/_static/descent.css keeps as
+    its least width on a phone, so that its smallest text (8 pt) stays at least 8 px.
+    """
+
+    def visit_image(self, node):
+        source = Path(self.builder.srcdir, node["uri"])
+        node.setdefault("loading", "lazy")  # docutils writes it (its :loading: option)
+        if _is_output(node):
+            # a box of its own, as the notebook's other outputs have (.cell_output > .output):
+            # it scrolls a wide figure on a phone, and the theme gives it a tab stop then
+            self.body.append('<div class="output image">\n')
+        super().visit_image(node)
+        size = get_image_size(str(source)) if source.is_file() else None
+        tag = self.body[-1]
+        if not size or not tag.startswith("<img ") or " width=" in tag:
+            return
+        attributes = f'width="{size[0]}" height="{size[1]}"'
+        dpi = _dpi(source)
+        if dpi and " style=" not in tag:
+            attributes += f' style="--descent-min-width: {round(size[0] * 72 / dpi)}px"'
+        self.body[-1] = f"<img {attributes} " + tag[len("<img ") :]
+
+    def depart_image(self, node):
+        super().depart_image(node)
+        if _is_output(node):
+            self.body.append("</div>\n")
+
+    def visit_citation(self, node):
+        # docutils gives each entry the DPUB-ARIA role doc-biblioentry, deprecated since
+        # DPUB-ARIA 1.1 (axe-core: aria-deprecated-role); it sits in a role="list" element
+        super().visit_citation(node)
+        self.body[-1] = self.body[-1].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def _is_output(node) -> bool:
+    return "cell_output" in getattr(node.parent, "get", lambda *_: [])("classes", [])
+
+
+def _dpi(path: Path) -> float | None:
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            dpi = image.info.get("dpi")
+    except OSError:
+        return None
+    return float(dpi[0]) if dpi and dpi[0] > 1 else None
+
+
+def _visit_folded_cell(self, node) -> None:
+    start = len(self.body)
+    visit_HideCellInput(self, node)
+    self.body[start:] = [
+        part.replace(' aria-label="Toggle hidden content"', "") for part in self.body[start:]
+    ]
+
+
+# --------------------------------------------------------------------- page head
+
+
+def _drop_widget_state(app, pagename, templatename, context, doctree) -> None:
+    if app.config.nb_ipywidgets_js:
+        return  # widgets would run: they need their state
+    scripts = context.get("script_files") or []
+    scripts[:] = [
+        script
+        for script in scripts
+        if getattr(script, "attributes", {}).get("type") != WIDGET_STATE
+    ]
+
+
+def _description(doctree, most: int = 160) -> str | None:
+    """The first paragraph's text, cut at a word before ``most`` characters."""
+    for paragraph in doctree.findall(nodes.paragraph):
+        text = " ".join(paragraph.astext().split())
+        if len(text) >= 40:
+            if len(text) > most:
+                text = text[: most - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+            return text
+    return None
+
+
+def _add_description(app, pagename, templatename, context, doctree) -> None:
+    if 'name="description"' in context.get("metatags", ""):
+        return  # the page sets its own (front matter html_meta)
+    text = _description(doctree) if doctree is not None else None
+    if text is None:
+        text = f"{context.get('title', pagename)} — {app.config.project}"
+        text = re.sub(r"<[^>]+>", "", text)
+    tag = f'<meta name="description" content="{html.escape(text, quote=True)}" />\n'
+    context["metatags"] = context.get("metatags", "") + tag
+
+
+# --------------------------------------------------------------------- shipped files
+
+
+def _mathjax_source() -> Path:
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    return Path(spec.origin).parent / "static" / "mathjax"
+
+
+def _copy_mathjax(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    source, target = _mathjax_source(), Path(app.outdir, "_static", "mathjax")
+    shutil.rmtree(target, ignore_errors=True)
+    for part in MATHJAX:
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target / part)
+        else:
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / part, target / part)
+
+
+def _drop_unused_files(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for source_map in Path(app.outdir, "_static").rglob("*.map"):
+        source_map.unlink()
+    for pattern in UNUSED:
+        for path in Path(app.outdir).glob(pattern):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def setup(app):
+    for builder in ("html", "dirhtml", "singlehtml"):
+        app.set_translator(builder, DescentTranslator)
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_folded_cell, depart_HideCellInput))
+    app.connect("doctree-read", _figures_in_256_colours, priority=600)  # after Sphinx's images
+    app.connect("doctree-resolved", _frames_to_files)
+    app.connect("html-page-context", _add_description)
+    app.connect("html-page-context", _drop_widget_state, priority=900)
+    app.connect("build-finished", _copy_mathjax)
+    app.connect("build-finished", _drop_unused_files)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

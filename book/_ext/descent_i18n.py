@@ -33,6 +33,7 @@ import functools
 import os
 import pickle
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -368,6 +369,10 @@ def _build_edition(job_file: str) -> int:
             freshenv=True,
         )
         app.build(force_all=True)
+    # myst-nb writes a build's output files next to its output folder (outdir/../
+    # jupyter_execute): for ko/ that is inside the English site. Sphinx has copied the
+    # images the pages show into ko/_images, so the folder goes.
+    shutil.rmtree(Path(job["outdir"]).parent / "jupyter_execute", ignore_errors=True)
     return app.statuscode
 
 
@@ -383,7 +388,11 @@ def setup(app):
     # The configuration as Jupyter Book gave it, before extensions add to its lists.
     configuration = {"extensions": list(app.config.extensions), **app.config.overrides}
     configuration = copy.deepcopy(configuration)
-    app.connect("build-finished", functools.partial(_build_other_editions, configuration))
+    # Last: the English site is finished (descent_site has copied MathJax and deleted what
+    # no page loads) before an edition is built and shares its identical files.
+    app.connect(
+        "build-finished", functools.partial(_build_other_editions, configuration), priority=900
+    )
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 

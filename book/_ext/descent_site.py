@@ -40,6 +40,7 @@ import hashlib
 import html
 import importlib.util
 import io
+import os
 import re
 import shutil
 from pathlib import Path
@@ -112,6 +113,9 @@ def _frames_to_files(app, doctree, docname) -> None:
     from PIL import Image
 
     folder = Path(app.outdir, FRAMES)
+    # Encoded once for every build and edition: _build/frames (beside the doctrees, which
+    # both editions keep in _build) holds each frame by the hash of the notebook's PNG.
+    encoded = Path(app.doctreedir).parent / "frames"
     page = app.builder.get_target_uri(docname)
 
     def to_file(match: re.Match) -> str:
@@ -119,9 +123,14 @@ def _frames_to_files(app, doctree, docname) -> None:
         name = f"{hashlib.sha256(data).hexdigest()[:24]}.webp"
         file = folder / name
         if not file.exists():
+            if not (encoded / name).exists():
+                encoded.mkdir(parents=True, exist_ok=True)
+                part = encoded / f"{name}.{os.getpid()}.part"  # pages are written in parallel
+                with Image.open(io.BytesIO(data)) as frame:
+                    frame.save(part, format="webp", lossless=True)
+                part.replace(encoded / name)
             folder.mkdir(parents=True, exist_ok=True)
-            with Image.open(io.BytesIO(data)) as frame:
-                frame.save(file, format="webp", lossless=True)
+            shutil.copyfile(encoded / name, file)
         return relative_uri(page, f"{FRAMES}/{name}")
 
     for raw in doctree.findall(nodes.raw):

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +54,32 @@ def extract(folder: Path) -> Path:
     templates = folder / "_build" / "gettext"
     for notebook in sorted((ROOT / "book").glob("*.ipynb")):
         _add_messages(notebook, templates / "book" / f"{notebook.stem}.pot")
+    _keep_theme_labels(templates / "sphinx.pot")
     return templates
+
+
+def _keep_theme_labels(template: Path) -> None:
+    """Keep the theme's labels in the template of ``sphinx.po``.
+
+    Sphinx extracts into ``sphinx.pot`` only the messages of the book's own templates
+    (book/_templates: the language switch, the search and colour-mode buttons). The theme's
+    other labels ("Skip to main content", "Back to top", ...) come with the installed theme;
+    ``locale/<language>/LC_MESSAGES/sphinx.po`` translates them by hand. Their ids join the
+    template, so that sphinx-intl keeps them rather than retiring them as obsolete.
+    """
+    catalog = Catalog()
+    if template.exists():
+        with template.open("rb") as handle:
+            catalog = read_po(handle)
+    for language in LANGUAGES:
+        kept = ROOT / "locale" / language / "LC_MESSAGES" / "sphinx.po"
+        if kept.exists():
+            with kept.open("rb") as handle:
+                for message in read_po(handle):
+                    if message.id and message.id not in catalog:
+                        catalog.add(message.id)
+    with template.open("wb") as handle:
+        write_po(handle, catalog, width=76)
 
 
 def alt_texts(notebook: Path) -> list[str]:

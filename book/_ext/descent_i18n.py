@@ -252,7 +252,7 @@ def _build_other_editions(configuration, app, exception):
         return
     if (app.config.language or SOURCE_LANGUAGE) != SOURCE_LANGUAGE:
         return
-    wanted = os.environ.get("DESCENT_EDITIONS", " ".join(EDITIONS)).split()
+    wanted = (os.environ.get("DESCENT_EDITIONS") or " ".join(EDITIONS)).split()
     for language in (lang for lang in EDITIONS if lang != SOURCE_LANGUAGE):
         if language not in wanted:
             continue

@@ -130,6 +130,13 @@ class _Twice(Optimizer):
         theta -= self.lr * g
 
 
+def _assert_same_state(fast, slow):
+    """Two optimizers hold the same state arrays, bit for bit."""
+    for key, state in slow.state.items():
+        for name, value in state.items():
+            np.testing.assert_array_equal(fast.state[key][name], value)
+
+
 def _same_run(make, function, **kwargs):
     """run and run(fast=True) of two fresh optimizers: the same trajectory and state."""
     slow, fast = make(), make()
@@ -145,9 +152,7 @@ def _same_run(make, function, **kwargs):
         expected.label,
     )
     assert fast.t == slow.t and fast.state.keys() == slow.state.keys()
-    for key, state in slow.state.items():
-        for name, value in state.items():
-            np.testing.assert_array_equal(fast.state[key][name], value)
+    _assert_same_state(fast, slow)
     return got
 
 
@@ -291,9 +296,7 @@ def _same_fit(make, model, data, **kwargs):
     for key, value in models[0].params.items():
         np.testing.assert_array_equal(models[1].params[key], value)
     assert fast.t == slow.t
-    for key, state in slow.state.items():
-        for name, value in state.items():
-            np.testing.assert_array_equal(fast.state[key][name], value)
+    _assert_same_state(fast, slow)
     return got
 
 

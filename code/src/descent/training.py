@@ -215,13 +215,7 @@ def _run_fast(optimizer, function, start, steps, bound, label) -> Trajectory:
                 break
             points.append(theta.copy())
             values.append(value)
-    return Trajectory(
-        points=np.array(points),
-        values=np.array(values),
-        diverged=diverged_at is not None,
-        diverged_at=diverged_at,
-        label=str(label),
-    )
+    return _trajectory(points, values, diverged_at, label)
 
 
 def iterate(advance, function, start=None, steps: int = 100, *, bound: float = 1e6, label=""):
@@ -251,6 +245,11 @@ def iterate(advance, function, start=None, steps: int = 100, *, bound: float = 1
                 break
             points.append(theta.copy())
             values.append(value)
+    return _trajectory(points, values, diverged_at, label)
+
+
+def _trajectory(points, values, diverged_at, label) -> Trajectory:
+    """The ``Trajectory`` of ``iterate``'s and ``_run_fast``'s lists of iterates and values."""
     return Trajectory(
         points=np.array(points),
         values=np.array(values),

@@ -513,8 +513,9 @@ def _contrast(fg, bg) -> float:
 
 
 def _assert_legible_in_dark_mode(page, page_name, report):
-    """Switched to the theme's dark mode, as by its button: text, math and code keep their
-    contrast, and figures are shown on a light card."""
+    """Switched to the theme's dark mode (what its colour-mode button sets: the mode in
+    localStorage and the page's data-mode and data-theme, with a system that prefers dark):
+    text, math and code keep their contrast, and figures are shown on a light card."""
     page.set_viewport_size({"width": 1280, "height": 900})
     page.emulate_media(color_scheme="dark")
     page.evaluate(

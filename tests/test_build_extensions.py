@@ -1,8 +1,12 @@
 """The book's small Sphinx extensions (book/_ext): what each fix changes, checked without a
 build (the README's book command runs them all, and -W fails it on any warning)."""
 
+import base64
+import io
+import re
 import types
 
+import nbformat
 import pybtex.plugin
 import pytest
 from docutils import nodes
@@ -13,6 +17,8 @@ from scripts import load
 
 descent_book = load("book/_ext/descent_book.py")
 descent_parallel = load("book/_ext/descent_parallel.py")
+descent_execute = load("book/_ext/descent_execute.py")
+descent_site = load("book/_ext/descent_site.py")
 
 
 def _document(text: str) -> nodes.document:
@@ -91,3 +97,91 @@ def test_a_proof_domain_that_keeps_data_is_left_alone():
     descent_parallel._on_every_core(app)
     with pytest.raises(NotImplementedError):
         proofs.merge_domaindata([], {})
+
+
+def _notebook(folder, name, *sources):
+    path = folder / f"{name}.ipynb"
+    cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    return str(path)
+
+
+def _cache_with_times(tmp_path, seconds):
+    """A jupyter-cache whose notebooks ran for ``seconds`` (None: never executed)."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(tmp_path / "cache")
+    records = []
+    for i, took in enumerate(seconds):
+        path = _notebook(tmp_path, f"nb{i}", f"x = {i}")
+        records.append(cache.add_nb_to_project(path))
+        if took is not None:
+            bundle = CacheBundleIn(nbformat.read(path, 4), path, data={"execution_seconds": took})
+            cache.cache_notebook_bundle(bundle, check_validity=False)
+    return cache, records
+
+
+def test_notebooks_run_longest_first_and_never_run_ones_before_them(tmp_path):
+    cache, records = _cache_with_times(tmp_path, [None, 3.0, None, 12.0, 0.5])
+    order = [records.index(r) for r in descent_execute._longest_first(cache, records)]
+    assert order == [2, 0, 3, 1, 4]  # never run, in reverse order; then 12 s, 3 s, 0.5 s
+
+
+def test_the_notebooks_are_executed_one_at_a_time_per_core_and_cached(tmp_path):
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors import load_executor
+
+    cache = get_cache(tmp_path / "cache")
+    good = cache.add_nb_to_project(_notebook(tmp_path, "good", "x = 1", "print(x + 1)"))
+    bad = cache.add_nb_to_project(_notebook(tmp_path, "bad", "1 / 0"))
+    executor = load_executor("local-parallel", cache)
+    succeeded, failed = descent_execute._run_longest_first(executor, [good.pk, bad.pk], 60, False)
+    assert (succeeded, failed) == ([good.uri], [bad.uri])
+    outputs = cache.get_cached_project_nb(good.uri)  # the cache holds its outputs
+    assert outputs.data["execution_seconds"] > 0
+    assert "ZeroDivisionError" in cache.get_project_record(bad.pk).traceback
+    assert descent_execute._run_longest_first(executor, [good.pk], 60, False) == ([], [])
+
+
+def _png(colour) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), colour).save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def test_frames_are_encoded_while_reading_and_copied_while_writing(tmp_path):
+    from PIL import Image
+
+    frames = [_png((255, 0, 0)), _png((0, 0, 255)), _png((255, 0, 0))]
+    player = " ".join(
+        f'frames[{i}] = "data:image/png;base64,{base64.b64encode(f).decode()}"'
+        for i, f in enumerate(frames)
+    )
+    page = new_document("page", get_default_settings(Parser))
+    page += nodes.raw("", player, format="html")
+    app = types.SimpleNamespace(
+        builder=types.SimpleNamespace(format="html", get_target_uri=lambda doc: f"{doc}.html"),
+        env=types.SimpleNamespace(docname="book/chapter"),
+        doctreedir=str(tmp_path / "_build" / ".doctrees"),
+        outdir=str(tmp_path / "_build" / "html"),
+    )
+    descent_site._frames_to_files(app, page)
+    text = page.astext()
+    assert "data:image" not in text
+    names = re.findall(r'"\.\./_images/frames/([0-9a-f]{24}\.webp)"', text)
+    assert len(names) == 3 and names[0] == names[2] != names[1]  # a repeated frame once
+    encoded = tmp_path / "_build" / "frames"
+    assert sorted(p.name for p in encoded.iterdir()) == sorted(set(names))
+    with Image.open(encoded / names[1]) as frame:
+        assert frame.format == "WEBP" and frame.convert("RGB").getpixel((0, 0)) == (0, 0, 255)
+    descent_site._copy_frames(app, page, "book/chapter")
+    site = tmp_path / "_build" / "html" / "_images" / "frames"
+    assert sorted(p.name for p in site.iterdir()) == sorted(set(names))
+    for name in set(names):
+        (site / name).unlink()
+        (encoded / name).unlink()
+    with pytest.raises(FileNotFoundError, match="delete _build and build again"):
+        descent_site._copy_frames(app, page, "book/chapter")

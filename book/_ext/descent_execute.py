@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -58,6 +59,36 @@ def _forget_outputs_of_an_older_package(cache) -> None:
     stamp.write_text(current)
 
 
+def _longest_first(cache, records) -> list:
+    """``records`` (jupyter-cache project records) by their last execution time, longest
+    first; those never executed first of all, in reverse order."""
+    seconds = {
+        record.uri: record.data.get("execution_seconds", 0.0)
+        for record in sorted(cache.list_cache_records(), key=lambda record: record.created)
+    }
+    unknown = [record for record in records if record.uri not in seconds]
+    known = [record for record in records if record.uri in seconds]
+    return unknown[::-1] + sorted(known, key=lambda record: seconds[record.uri], reverse=True)
+
+
+def _run_longest_first(executor, pks, timeout, allow_errors) -> tuple[list, list]:
+    """jupyter-cache's parallel ``run_and_cache``, with the notebooks handed out one at a
+    time, longest first. Returns the URIs that succeeded and those that failed."""
+    from jupyter_cache.executors.basic import ProcessData
+
+    records = executor.get_records(filter_pks=pks, clear_tracebacks=True)
+    tasks = [
+        ProcessData(record.pk, record.uri, executor.cache, timeout, allow_errors)
+        for record in _longest_first(executor.cache, records)
+    ]
+    if not tasks:
+        return [], []
+    with multiprocessing.Pool(min(len(tasks), os.cpu_count() or 1)) as pool:
+        results = list(pool.imap_unordered(executor._EXECUTION_WORKER(), tasks, chunksize=1))
+    succeeded = [uri for status, uri in results if status == 0]
+    return succeeded, [uri for status, uri in results if status != 0]
+
+
 def _execute_in_parallel(app, env, docnames) -> None:
     config = env.mystnb_config  # myst-nb's settings, its cache path resolved
     if config.execution_mode != "cache":
@@ -83,15 +114,15 @@ def _execute_in_parallel(app, env, docnames) -> None:
     quiet.setLevel(logging.WARNING)  # myst-nb reports each notebook's outcome itself
     where = "temp" if config.execution_in_temp else "local"
     executor = load_executor(f"{where}-parallel", cache, logger=quiet)
-    result = executor.run_and_cache(
-        filter_pks=[record.pk for record in records],
-        timeout=config.execution_timeout,
-        allow_errors=config.execution_allow_errors,
+    succeeded, failed = _run_longest_first(
+        executor,
+        [record.pk for record in records],
+        config.execution_timeout,
+        config.execution_allow_errors,
     )
     LOGGER.info(
-        f"[descent] executed {len(result.succeeded)} notebook(s) in parallel; "
-        f"{len(result.excepted) + len(result.errored)} failed (myst-nb runs them again to "
-        "report the error)"
+        f"[descent] executed {len(succeeded)} notebook(s) in parallel; {len(failed)} failed "
+        "(myst-nb runs them again to report the error)"
     )
 
 

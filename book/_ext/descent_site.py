@@ -55,6 +55,7 @@ FRAMES = "_images/frames"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # A data URI of an image; in the player's script a long one is split over lines ending in \
 _DATA_URI = re.compile(r"data:image/(png|jpeg|gif|webp);base64,([A-Za-z0-9+/=\\\s]+)")
+_FRAME_FILE = re.compile(FRAMES + r"/([0-9a-f]{24}\.webp)")
 
 # What the book's pages load of MathJax (paths under its folder; a folder means all of it):
 # the combined component; the fonts of the styles the book's formulas are drawn in (MathJax
@@ -107,36 +108,55 @@ UNUSED = (
 # --------------------------------------------------------------------- animation frames
 
 
-def _frames_to_files(app, doctree, docname) -> None:
+def _encoded_frames(app) -> Path:
+    """Where each frame is encoded once for every build and edition: ``_build/frames``
+    (beside the doctrees, which both editions keep in ``_build``), by content."""
+    return Path(app.doctreedir).parent / "frames"
+
+
+def _frames_to_files(app, doctree) -> None:
+    """Encode each inline frame of the page being read as a WebP file, and refer to it.
+
+    This runs while Sphinx reads the pages, on every core; the doctrees then no longer
+    carry the frames, and writing a page only copies its files (``_copy_frames``)."""
     if app.builder.format != "html":
         return
     from PIL import Image
 
-    folder = Path(app.outdir, FRAMES)
-    # Encoded once for every build and edition: _build/frames (beside the doctrees, which
-    # both editions keep in _build) holds each frame by the hash of the notebook's PNG.
-    encoded = Path(app.doctreedir).parent / "frames"
-    page = app.builder.get_target_uri(docname)
+    encoded = _encoded_frames(app)
+    page = app.builder.get_target_uri(app.env.docname)
 
     def to_file(match: re.Match) -> str:
         data = base64.b64decode(re.sub(r"[^A-Za-z0-9+/=]", "", match.group(2)))
         name = f"{hashlib.sha256(data).hexdigest()[:24]}.webp"
-        file = folder / name
-        if not file.exists():
-            if not (encoded / name).exists():
-                encoded.mkdir(parents=True, exist_ok=True)
-                part = encoded / f"{name}.{os.getpid()}.part"  # pages are written in parallel
-                with Image.open(io.BytesIO(data)) as frame:
-                    frame.save(part, format="webp", lossless=True)
-                part.replace(encoded / name)
-            folder.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(encoded / name, file)
+        if not (encoded / name).exists():
+            encoded.mkdir(parents=True, exist_ok=True)
+            part = encoded / f"{name}.{os.getpid()}.part"  # pages are read in parallel
+            with Image.open(io.BytesIO(data)) as frame:
+                frame.save(part, format="webp", lossless=True)
+            part.replace(encoded / name)
         return relative_uri(page, f"{FRAMES}/{name}")
 
     for raw in doctree.findall(nodes.raw):
         if "html" in raw.get("format", "").split() and "data:image/" in raw.astext():
-            text = _DATA_URI.sub(to_file, raw.astext())
-            raw.children = [nodes.Text(text)]
+            raw.children = [nodes.Text(_DATA_URI.sub(to_file, raw.astext()))]
+
+
+def _copy_frames(app, doctree, docname) -> None:
+    """Copy the frames a page refers to into the site's ``_images/frames``."""
+    if app.builder.format != "html":
+        return
+    folder, encoded = Path(app.outdir, FRAMES), _encoded_frames(app)
+    for raw in doctree.findall(nodes.raw):
+        for name in _FRAME_FILE.findall(raw.astext()):
+            if not (folder / name).exists():
+                if not (encoded / name).exists():
+                    raise FileNotFoundError(
+                        f"{docname}: the animation frame {encoded / name} is gone; "
+                        "delete _build and build again"
+                    )
+                folder.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(encoded / name, folder / name)
 
 
 # --------------------------------------------------------------------- figures and images
@@ -298,7 +318,8 @@ def setup(app):
         app.set_translator(builder, DescentTranslator)
     app.add_node(HideCodeCellNode, override=True, html=(_visit_folded_cell, depart_HideCellInput))
     app.connect("doctree-read", _figures_in_256_colours, priority=600)  # after Sphinx's images
-    app.connect("doctree-resolved", _frames_to_files)
+    app.connect("doctree-read", _frames_to_files)
+    app.connect("doctree-resolved", _copy_frames)
     app.connect("html-page-context", _add_description)
     app.connect("html-page-context", _drop_widget_state, priority=900)
     app.connect("build-finished", _copy_mathjax)

@@ -231,6 +231,8 @@ def test_page_renders(site, page_name):
         assert report["remote"] == [], f"requests leaving the machine: {report['remote']}"
         assert report["failed"] == [], f"failed requests: {report['failed']}"
         assert report["console"] == [], f"JavaScript errors: {report['console']}"
+        search = [path for path in report["files"] if path.endswith("/searchindex.js")]
+        assert search == [], f"{page_name} loads the search index (only search.html needs it)"
 
         text = page.inner_text("main") if page.query_selector("main") else page.inner_text("body")
         for marker in ("Traceback (most recent call last)", "Error executing"):

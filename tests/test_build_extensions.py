@@ -185,3 +185,26 @@ def test_frames_are_encoded_while_reading_and_copied_while_writing(tmp_path):
         (encoded / name).unlink()
     with pytest.raises(FileNotFoundError, match="delete _build and build again"):
         descent_site._copy_frames(app, page, "book/chapter")
+
+
+def test_exercise_copies_in_the_environment_do_not_carry_their_page():
+    page = _document("A paragraph.\n\n- an item")
+    exercise_copy = page.children[1].deepcopy()  # as sphinx-exercise registers an exercise
+    exercise_copy.document = page  # Sphinx's copies drop it; make sure it goes anyway
+    solution = page.children[0]  # a solution is registered as the page's own node
+    registry = {
+        "ex": {"docname": "here", "node": exercise_copy},
+        "sol": {"docname": "here", "node": solution},
+        "other": {"docname": "elsewhere", "node": page.children[1]},
+    }
+    app = types.SimpleNamespace(
+        env=types.SimpleNamespace(docname="here", sphinx_exercise_registry=registry)
+    )
+    descent_book._exercise_copies_stand_alone(app, page)
+    for label in ("ex", "sol"):
+        node = registry[label]["node"]
+        assert node.parent is None
+        assert all(part.document is None for part in node.findall(nodes.Node))
+    assert registry["sol"]["node"].astext() == "A paragraph." and solution.parent is page
+    assert registry["other"]["node"].document is page  # another page's entry: left alone
+    assert solution.document is page and page.children[1].document is page

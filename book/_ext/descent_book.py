@@ -19,6 +19,11 @@ Two fixes make the build faster without changing a page:
   page's doctree, and reads it back again and again (figure numbers, cross-references):
   the API page's doctree weighed 27.5 MB, for 0.2 MB of text. Each node now refers to its
   own page's document.
+- ``_exercise_copies_stand_alone``: sphinx-exercise keeps every exercise and solution in
+  the environment (its registry). It keeps a solution as the page's own node, which refers
+  to its parent, and so to the whole page: the environment carried every page with a
+  solution, 14 MB of its 18 MB, which each reading process sends back and the main process
+  loads again (0.75 s a time). The registry now keeps a copy, which refers to no document.
 - ``_bibliography_style_found_once``: each ``{footcite}`` makes a bibliography style, which
   looks itself and its name, label and sorting styles up among the entry points of every
   installed package (pybtex's ``find_plugin``): about 10 s of the English build, 20 s of
@@ -94,6 +99,18 @@ def _nodes_belong_to_their_page(app, doctree) -> None:
             node.document = doctree
 
 
+def _exercise_copies_stand_alone(app, doctree) -> None:
+    registry = getattr(app.env, "sphinx_exercise_registry", {})
+    for entry in registry.values():
+        node = entry.get("node")
+        if entry.get("docname") != app.env.docname or node is None:
+            continue
+        if node.parent is not None:  # a solution: the page's own node
+            node = entry["node"] = node.deepcopy()
+        for part in node.findall(nodes.Node):
+            part.document = None
+
+
 def _bibliography_style_found_once(app) -> None:
     from pybtex.plugin import find_plugin, register_plugin
 
@@ -112,6 +129,7 @@ def _bibliography_style_found_once(app) -> None:
 def setup(app):
     app.connect("builder-inited", _bibliography_style_found_once)
     app.connect("doctree-read", _nodes_belong_to_their_page, priority=900)
+    app.connect("doctree-read", _exercise_copies_stand_alone, priority=900)
     app.connect("autodoc-process-docstring", _docstring_as_text, priority=600)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

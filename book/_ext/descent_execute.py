@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import logging
 import multiprocessing
 import os
 from pathlib import Path
@@ -110,10 +109,8 @@ def _execute_in_parallel(app, env, docnames) -> None:
     records = [cache.add_nb_to_project(path) for path in notebooks]
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    quiet = logging.getLogger(f"{__name__}.executor")
-    quiet.setLevel(logging.WARNING)  # myst-nb reports each notebook's outcome itself
     where = "temp" if config.execution_in_temp else "local"
-    executor = load_executor(f"{where}-parallel", cache, logger=quiet)
+    executor = load_executor(f"{where}-parallel", cache)
     succeeded, failed = _run_longest_first(
         executor,
         [record.pk for record in records],

@@ -26,12 +26,15 @@ itself (``plotting.contour(...)``)::
     descent.plotting.graphs       computational graphs (descent.compgraph), drawn and
                                   animated
     descent.plotting.regions      decision regions of a classifier
+    descent.plotting.notebook     png: a figure as Jupyter shows it, drawn once
+                                  (importing the package makes Jupyter use it)
 """
 
 from descent.plotting.animation import animation_html, html_player
 from descent.plotting.comparisons import plot_loss_race, plot_race, plot_sensitivity
 from descent.plotting.curves import plot_losses
 from descent.plotting.landscapes import contour, gradient_field
+from descent.plotting.notebook import show_figures_drawn_once
 from descent.plotting.paths import animate_trajectories, draw_paths, plot_1d, plot_trajectories
 from descent.plotting.style import (
     COLORS,
@@ -70,3 +73,5 @@ __all__ = [
     "title_for",
     "use_style",
 ]
+
+show_figures_drawn_once()

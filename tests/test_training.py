@@ -138,11 +138,12 @@ def _assert_same_state(fast, slow):
 
 
 def _same_run(make, function, **kwargs):
-    """run and run(fast=True) of two fresh optimizers: the same trajectory and state."""
+    """run(fast=False) and run(fast=True) of two fresh optimizers: the same trajectory and
+    state."""
     slow, fast = make(), make()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        expected = training.run(slow, function, **kwargs)
+        expected = training.run(slow, function, fast=False, **kwargs)
         got = training.run(fast, function, fast=True, **kwargs)
     np.testing.assert_array_equal(got.points, expected.points)
     np.testing.assert_array_equal(got.values, expected.values)
@@ -175,6 +176,56 @@ def test_fast_run_stops_where_run_stops(bound):
     assert traj.diverged_at == 9  # a non-finite gradient
     # g is θ itself: the step must see the gradient, not θ as it changes
     assert not _same_run(lambda: _Twice(lr=0.1), _HalfSquare(), steps=40).diverged
+
+
+class _Recording(SGD):
+    """SGD with an ``update`` of its own, which records every call."""
+
+    def __init__(self, lr):
+        super().__init__(lr=lr)
+        self.calls = 0
+
+    def update(self, params, grads):
+        self.calls += 1
+        super().update(params, grads)
+
+
+def _count_checks(monkeypatch) -> list:
+    """Count the calls of Optimizer.update's check of its inputs."""
+    calls = []
+    check = optimizers.base._validation.params_and_grads
+
+    def counted(params, grads):
+        calls.append(1)
+        check(params, grads)
+
+    monkeypatch.setattr(optimizers.base._validation, "params_and_grads", counted)
+    return calls
+
+
+@pytest.mark.parametrize("loop", ["run", "fit"])
+def test_by_default_the_loops_check_only_the_first_update_of_a_plain_optimizer(
+    monkeypatch, digits, loop
+):
+    def go(optimizer, **kwargs):
+        if loop == "run":
+            return training.run(optimizer, functions.bowl, steps=30, **kwargs)
+        small = (digits.x_train[:96], digits.t_train[:96], None, None)
+        return training.fit(nn.MLP(64, [8], 10, seed=0), optimizer, small, epochs=1, **kwargs)
+
+    calls = _count_checks(monkeypatch)
+    go(Adam(lr=0.01))  # the default: checked once, then Adam.step
+    assert len(calls) == 1
+    go(Adam(lr=0.01), fast=False)  # every update checked
+    assert len(calls) == 1 + (30 if loop == "run" else 3)
+    # an update of its own, a fast twin, a schedule: update at every step
+    recording = _Recording(lr=0.01)
+    go(recording)
+    assert recording.calls == (30 if loop == "run" else 3)
+    calls.clear()
+    go(Adam(lr=0.01, fast=True))
+    go(Scheduled(SGD(lr=0.1), lambda t: 1 / t))
+    assert len(calls) == 2 * (30 if loop == "run" else 3)
 
 
 def test_fast_run_needs_an_optimizer_with_a_step():
@@ -282,13 +333,14 @@ def test_fit_accepts_a_tuple_and_rejects_bad_arguments(digits):
 
 
 def _same_fit(make, model, data, **kwargs):
-    """fit and fit(fast=True) of two fresh optimizers on two copies of a model: the same
-    History (but for the wall-clock time), parameters and optimizer state, bit for bit."""
+    """fit(fast=False) and fit(fast=True) of two fresh optimizers on two copies of a model:
+    the same History (but for the wall-clock time), parameters and optimizer state, bit for
+    bit."""
     slow, fast = make(), make()
     models = model(), model()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        expected = training.fit(models[0], slow, data, **kwargs)
+        expected = training.fit(models[0], slow, data, fast=False, **kwargs)
         got = training.fit(models[1], fast, data, fast=True, **kwargs)
     for name in ("loss", "lr", "examples", "final", "points", "suboptimality"):
         np.testing.assert_array_equal(getattr(got, name), getattr(expected, name))

@@ -228,6 +228,55 @@ def test_animation_player_is_labelled_sized_and_fetches_frames_when_used():
     assert 'aria-label="Repetition mode" action' not in text  # the form is no landmark
 
 
+def _frames(html: str) -> list:
+    """The player's frames, as arrays of RGB pixels."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    found = re.findall(r'frames\[\d+\] = "data:image/png;base64,([^"]*)"', html)
+    return [
+        np.asarray(Image.open(io.BytesIO(base64.b64decode(f.replace("\\\n", "")))).convert("RGB"))
+        for f in found
+    ]
+
+
+def test_a_player_draws_the_still_part_once_and_the_same_frames(monkeypatch):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    draws = []
+    full_draw = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda c: draws.append(1) or full_draw(c))
+
+    def player(animated: bool) -> str:
+        fig = Figure(figsize=(3, 2), dpi=60)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ax.plot(np.linspace(0, 9, 50), np.sin(np.linspace(0, 9, 50)), color="0.6")
+        (line,) = ax.plot([], [], "o-", zorder=3)
+        counter = fig.text(0.98, 0.02, "", ha="right")
+        for artist in (line, counter):
+            artist.set_animated(animated)
+
+        def update(k):
+            line.set_data(np.arange(k + 1), np.cos(np.arange(k + 1)))
+            counter.set_text(f"step {k}")
+
+        return plotting.html_player(fig, update, range(6), alt="A dot moving on a curve").data
+
+    drawn_each_time = _frames(player(animated=False))
+    assert len(draws) == 6
+    draws.clear()
+    blitted = _frames(player(animated=True))
+    assert len(draws) == 1  # the still part, once
+    assert len(blitted) == 6
+    for full, fast in zip(drawn_each_time, blitted, strict=True):
+        np.testing.assert_array_equal(fast, full)
+    assert not np.array_equal(blitted[0], blitted[-1])  # the frames do move
+
+
 def test_animation_of_a_short_1d_run():
     f = functions.sinc10
     html = plotting.animate_trajectories(f, [training.run(SGD(lr=0.5), f, steps=9)], frames=60)

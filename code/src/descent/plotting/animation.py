@@ -40,6 +40,9 @@ def html_player(fig, update, frames, *, interval=80, alt):
             sentence saying what moves and what to notice.
 
     Each frame is drawn at the figure's own size and dpi and stored as a 64-colour PNG.
+    If some artists are marked ``set_animated(True)``, the rest is drawn only once and
+    each frame draws just those artists over it, which is much faster: mark every artist
+    that ``update`` changes.
 
     Returns:
         ``IPython.display.HTML``; make it the last expression of a cell.
@@ -231,6 +234,9 @@ def _offline(html: str) -> str:
 class _PaletteHTMLWriter(HTMLWriter):
     """matplotlib's HTML (JavaScript) movie writer, with 64-colour PNG frames.
 
+    A figure whose moving artists are marked ``set_animated(True)`` is drawn without them
+    once; each frame then draws only those artists over that picture (blitting).
+
     The book's figures have few colours (grey contours, a handful of optimizer colours),
     so a palette loses nothing visible and makes each frame about a third of the size of a
     full-colour PNG: 60 frames of a 5 × 4 inch figure at 72 dpi stay well under 1.5 MB.
@@ -244,8 +250,21 @@ class _PaletteHTMLWriter(HTMLWriter):
     def grab_frame(self, **savefig_kwargs):
         from PIL import Image  # matplotlib itself depends on Pillow
 
-        self.fig.canvas.draw()
-        pixels = np.asarray(self.fig.canvas.buffer_rgba())[..., :3]
+        canvas = self.fig.canvas
+        if getattr(self, "_moving", None) is None:  # the first frame
+            self._moving = sorted(
+                self.fig.findobj(lambda artist: artist.get_animated()),
+                key=lambda artist: artist.get_zorder(),
+            )
+            canvas.draw()  # all but the animated artists: the still part of every frame
+            self._still = canvas.copy_from_bbox(self.fig.bbox) if self._moving else None
+        elif self._still is None:
+            canvas.draw()
+        if self._still is not None:  # the still part, and the moving artists over it
+            canvas.restore_region(self._still)
+            for artist in self._moving:
+                self.fig.draw_artist(artist)
+        pixels = np.asarray(canvas.buffer_rgba())[..., :3]
         image = Image.fromarray(pixels).quantize(
             64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
         )

@@ -216,23 +216,17 @@ def animate_trajectories(
     add_legend(ax)
     fig.tight_layout()
 
-    # Everything but the moving paths is the same in every frame: draw it once (with the
-    # full paths, so that the legend finds a place they do not cross) and reuse the pixels.
+    # Everything but the moving paths is the same in every frame: html_player draws it
+    # once and each frame draws only the animated artists over it. The legend's place is
+    # chosen first, with the full paths, so that it does not cross them.
     canvas.draw()
     legend = ax.get_legend()
     if legend is not None:
         box = legend.get_window_extent().transformed(ax.transAxes.inverted())
         legend.set_loc((box.x0, box.y0))  # freeze the place "best" chose
-    moving = [artist for path, end, _ in paths for artist in (path, end)]
-    for artist in moving:
-        artist.set_visible(False)
-    canvas.draw()
-    background = np.asarray(canvas.buffer_rgba()).copy()
-    for artist in ax.get_children():
-        artist.set_visible(artist in moving)
-    fig.patch.set_visible(False)
-    fig.figimage(background, zorder=-1)
     counter = fig.text(0.98, 0.02, "", ha="right", va="bottom", fontsize=9)
+    for artist in [counter, *(artist for path, end, _ in paths for artist in (path, end))]:
+        artist.set_animated(True)
 
     longest = max(len(xy) for _, _, xy in paths)
     shown = np.unique(np.round(np.linspace(0, longest - 1, min(frames, longest))).astype(int))

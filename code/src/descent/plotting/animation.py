@@ -246,12 +246,14 @@ class _PaletteHTMLWriter(HTMLWriter):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.frame_format = "png"  # whatever rcParams["animation.frame_format"] says
+        self._moving = None  # the animated artists, found at the first frame
+        self._still = None  # the pixels of everything else, if there are animated artists
 
     def grab_frame(self, **savefig_kwargs):
         from PIL import Image  # matplotlib itself depends on Pillow
 
         canvas = self.fig.canvas
-        if getattr(self, "_moving", None) is None:  # the first frame
+        if self._moving is None:  # the first frame
             self._moving = sorted(
                 self.fig.findobj(lambda artist: artist.get_animated()),
                 key=lambda artist: artist.get_zorder(),

@@ -125,17 +125,11 @@ def _agg_canvas(fig: Figure):
 
 
 def _drawn_twice(fig: Figure) -> bytes:
-    """matplotlib's own tight PNG, as the inline backend writes it."""
-    out = io.BytesIO()
-    fig.canvas.print_figure(
-        out,
-        format="png",
-        dpi=fig.dpi,
-        facecolor=fig.get_facecolor(),
-        edgecolor=fig.get_edgecolor(),
-        bbox_inches="tight",
-    )
-    return out.getvalue()
+    """matplotlib's own tight PNG, drawn twice: IPython's ``print_figure``, which the
+    inline backend registers for figures by default."""
+    from IPython.core.pylabtools import print_figure
+
+    return print_figure(fig, fmt="png")
 
 
 def _png_base64(fig: Figure) -> str | None:

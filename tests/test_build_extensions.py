@@ -13,7 +13,7 @@ from docutils import nodes
 from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser
 from docutils.utils import new_document
-from scripts import load
+from scripts import ROOT, load
 
 descent_book = load("book/_ext/descent_book.py")
 descent_parallel = load("book/_ext/descent_parallel.py")
@@ -78,9 +78,11 @@ def test_the_build_uses_every_core_unless_told_how_many(monkeypatch, parallel):
             "some_other_extension": _Extension(False),
         },
         env=types.SimpleNamespace(domains={"prf": proofs, "other": others}),
+        builder=types.SimpleNamespace(_write_parallel=None),
     )
     descent_parallel._on_every_core(app)
     assert app.parallel == (2 if parallel <= 1 else parallel)
+    assert callable(app.builder._write_parallel)  # one writer per core: see below
     assert app.extensions["sphinx_multitoc_numbering"].parallel_read_safe is True
     assert app.extensions["sphinx_jupyterbook_latex"].parallel_read_safe is True
     assert app.extensions["some_other_extension"].parallel_read_safe is False  # not ours to say
@@ -92,11 +94,50 @@ def test_the_build_uses_every_core_unless_told_how_many(monkeypatch, parallel):
 def test_a_proof_domain_that_keeps_data_is_left_alone():
     proofs = type("ProofDomain", (_Domain,), {})({"version": 0, "objects": {"a": 1}})
     app = types.SimpleNamespace(
-        parallel=2, extensions={}, env=types.SimpleNamespace(domains={"prf": proofs})
+        parallel=2,
+        extensions={},
+        env=types.SimpleNamespace(domains={"prf": proofs}),
+        builder=types.SimpleNamespace(_write_parallel=None),
     )
     descent_parallel._on_every_core(app)
     with pytest.raises(NotImplementedError):
         proofs.merge_domaindata([], {})
+
+
+def test_pages_are_resolved_in_order_here_and_written_a_few_at_a_time_on_every_core(tmp_path):
+    import os
+
+    log = tmp_path / "log"
+
+    def record(*words):
+        with log.open("a") as file:
+            file.write(" ".join(map(str, words)) + "\n")
+
+    env = types.SimpleNamespace(
+        get_and_resolve_doctree=lambda docname, builder: (
+            record("resolve", docname, os.getpid()) or f"tree of {docname}"
+        )
+    )
+    builder = types.SimpleNamespace(
+        app=types.SimpleNamespace(verbosity=0, phase=None),
+        env=env,
+        write_doc_serialized=lambda docname, doctree: record("index", docname, os.getpid()),
+        write_doc=lambda docname, doctree: record("write", docname, doctree[8:], os.getpid()),
+    )
+    pages = [f"p{i}" for i in range(7)]
+    descent_parallel._write_pages(builder, pages, writers=2)
+    lines = [line.split() for line in log.read_text().splitlines()]
+    here = str(os.getpid())
+    resolved = [line[1] for line in lines if line[0] == "resolve"]
+    assert resolved == pages and all(line[2] == here for line in lines if line[0] != "write")
+    assert [line[1] for line in lines if line[0] == "index"] == pages  # after each resolve
+    writes = {line[1]: line[3] for line in lines if line[0] == "write"}
+    assert sorted(writes) == pages and all(  # each page written once, from its own tree
+        line[1] == line[2] for line in lines if line[0] == "write"
+    )
+    assert writes["p0"] == here  # the first page here: the writers inherit the templates
+    writers = [writes[page] for page in pages[1:]]
+    assert here not in writers and len(set(writers)) == 3  # p1 p2 | p3 p4 | p5 p6
 
 
 def _notebook(folder, name, *sources):
@@ -126,22 +167,112 @@ def test_notebooks_run_longest_first_and_never_run_ones_before_them(tmp_path):
     cache, records = _cache_with_times(tmp_path, [None, 3.0, None, 12.0, 0.5])
     order = [records.index(r) for r in descent_execute._longest_first(cache, records)]
     assert order == [2, 0, 3, 1, 4]  # never run, in reverse order; then 12 s, 3 s, 0.5 s
+    # a clean clone: the times of tools/bench_chapters.py --hints, for those it knows
+    hints = {"nb0.ipynb": 5.0, "nb4.ipynb": 20.0}
+    order = [records.index(r) for r in descent_execute._longest_first(cache, records, hints)]
+    assert order == [2, 3, 0, 1, 4]  # no time at all; 12 s, 5 s (hint), 3 s; the cache's 0.5 s
 
 
-def test_the_notebooks_are_executed_one_at_a_time_per_core_and_cached(tmp_path):
+def test_the_hints_name_every_notebook_of_the_book():
+    hints = descent_execute._hints()
+    notebooks = {path.name for path in (ROOT / "book").glob("*.ipynb")}
+    assert set(hints) == notebooks and all(seconds > 0 for seconds in hints.values())
+
+
+def _execution(tmp_path, notebooks: dict):
+    """An ``Execution`` of ``notebooks`` (page name: its code cells), not started."""
     from jupyter_cache import get_cache
     from jupyter_cache.executors import load_executor
 
     cache = get_cache(tmp_path / "cache")
-    good = cache.add_nb_to_project(_notebook(tmp_path, "good", "x = 1", "print(x + 1)"))
-    bad = cache.add_nb_to_project(_notebook(tmp_path, "bad", "1 / 0"))
+    pages = {
+        cache.add_nb_to_project(_notebook(tmp_path, name, *cells)).uri: name
+        for name, cells in notebooks.items()
+    }
     executor = load_executor("local-parallel", cache)
-    succeeded, failed = descent_execute._run_longest_first(executor, [good.pk, bad.pk], 60, False)
-    assert (succeeded, failed) == ([good.uri], [bad.uri])
-    outputs = cache.get_cached_project_nb(good.uri)  # the cache holds its outputs
-    assert outputs.data["execution_seconds"] > 0
-    assert "ZeroDivisionError" in cache.get_project_record(bad.pk).traceback
-    assert descent_execute._run_longest_first(executor, [good.pk], 60, False) == ([], [])
+    records = executor.get_records(filter_uris=list(pages))
+    return cache, descent_execute.Execution(executor, records, 60, False, pages)
+
+
+def test_the_notebooks_are_executed_in_the_background_one_per_core_and_cached(tmp_path):
+    cache, execution = _execution(
+        tmp_path,
+        {
+            "good": ["x = 1", "print(x + 1)"],
+            "bad": ["1 / 0"],
+            "slow": ["import time; time.sleep(2)"],
+        },
+    )
+    execution.start()
+    execution.wait_for("good")  # returns once "good" is cached: "slow" may still run
+    good = execution.uris[execution.docnames.index("good")]
+    assert cache.get_cached_project_nb(good).data["execution_seconds"] > 0
+    execution.wait_for("bad")
+    execution.wait_for("a page that is not executed")  # returns at once
+    succeeded, failed = execution.finish()
+    assert [execution.docnames[execution.uris.index(uri)] for uri in succeeded] in (
+        ["good", "slow"],
+        ["slow", "good"],
+    )
+    assert [execution.docnames[execution.uris.index(uri)] for uri in failed] == ["bad"]
+    bad = failed[0]
+    assert "ZeroDivisionError" in cache.get_project_record(bad).traceback
+    assert not execution.folder.exists()  # the status files are gone
+
+
+def test_a_reader_does_not_wait_for_an_execution_that_has_died(tmp_path):
+    import time
+
+    _, execution = _execution(tmp_path, {"endless": ["import time; time.sleep(600)"]})
+    execution.start()
+    execution.process.kill()
+    tic = time.perf_counter()
+    execution.wait_for("endless")
+    assert time.perf_counter() - tic < 5
+    assert execution.finish() == ([], execution.uris)
+
+
+def test_a_failed_build_stops_the_execution_its_workers_and_their_kernels(tmp_path):
+    import time
+
+    import psutil
+
+    _, execution = _execution(tmp_path, {"endless": ["import time; time.sleep(600)"]})
+    execution.start()
+    family = psutil.Process(execution.process.pid)
+    for _ in range(100):  # until the worker has started the notebook's kernel
+        if any("ipykernel" in " ".join(p.cmdline()) for p in family.children(recursive=True)):
+            break
+        time.sleep(0.1)
+    descendants = family.children(recursive=True)
+    assert len(descendants) >= 2  # a worker and its kernel
+    execution.stop()
+    gone, alive = psutil.wait_procs([family, *descendants], timeout=15)
+    assert not alive, [p.cmdline() for p in alive]
+
+
+def test_pages_are_read_while_the_notebooks_run_in_the_order_they_finish():
+    ready = ["api", "glossary", "intro", "notation"]
+    executed = ["n1", "n2", "n3", "n4", "n5", "n6"]  # the order of execution
+    # two readers at once, then a third batch of one page
+    order = descent_execute.reading_order(ready, executed, [5, 4, 1], readers=2)
+    assert sorted(order) == sorted(ready + executed)
+    first, second, third = order[:5], order[5:9], order[9:]
+    assert third == ["notation"]  # a ready page: read at the end, it waits for nothing
+    assert first == ["api", "intro", "n1", "n3", "n5"]
+    assert second == ["glossary", "n2", "n4", "n6"]
+    # more later batches than ready pages: they take the last notebooks
+    order = descent_execute.reading_order(["api"], executed, [3, 3, 1], readers=2)
+    assert order == ["n1", "n3", "n5", "n2", "n4", "n6", "api"]
+    order = descent_execute.reading_order([], executed, [3, 2, 1], readers=2)
+    assert order == ["n1", "n3", "n5", "n2", "n4", "n6"]  # the last notebook waits longest
+    # one reader: the ready pages, then the notebooks as they come
+    assert descent_execute.reading_order(ready[:2], executed[:2], [4], readers=1) == [
+        "api",
+        "glossary",
+        "n1",
+        "n2",
+    ]
 
 
 def _png(colour) -> bytes:
@@ -170,7 +301,7 @@ def test_frames_are_encoded_while_reading_and_copied_while_writing(tmp_path):
     )
     descent_site._frames_to_files(app, page)
     text = page.astext()
-    assert "data:image" not in text
+    assert "data:image" not in text and "data:image" not in page.children[0].rawsource
     names = re.findall(r'"\.\./_images/frames/([0-9a-f]{24}\.webp)"', text)
     assert len(names) == 3 and names[0] == names[2] != names[1]  # a repeated frame once
     encoded = tmp_path / "_build" / "frames"
@@ -185,6 +316,55 @@ def test_frames_are_encoded_while_reading_and_copied_while_writing(tmp_path):
         (encoded / name).unlink()
     with pytest.raises(FileNotFoundError, match="delete _build and build again"):
         descent_site._copy_frames(app, page, "book/chapter")
+
+
+def _figure_png() -> bytes:
+    """A small full-colour figure, as matplotlib writes it: RGBA, with its dpi."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1.5), dpi=50)
+    ax.plot([0, 1, 4], color="tab:blue")
+    ax.set_title("$\\eta$")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def test_figures_are_converted_to_a_palette_once_for_every_build(tmp_path, monkeypatch):
+    from PIL import Image
+
+    outputs = tmp_path / "_build" / "jupyter_execute"
+    outputs.mkdir(parents=True)
+    original = _figure_png()
+    (outputs / "figure.png").write_bytes(original)
+    (outputs / "other.txt").write_text("not a figure")
+    page = new_document("page", get_default_settings(Parser))
+    page += nodes.image(uri="_build/jupyter_execute/figure.png")
+    app = types.SimpleNamespace(
+        srcdir=str(tmp_path),
+        doctreedir=str(tmp_path / "_build" / ".doctrees"),
+        env=types.SimpleNamespace(mystnb_config=types.SimpleNamespace(output_folder=str(outputs))),
+    )
+    descent_site._figures_in_256_colours(app, page)
+    converted = (outputs / "figure.png").read_bytes()
+    assert len(converted) < len(original)
+    with Image.open(io.BytesIO(converted)) as figure, Image.open(io.BytesIO(original)) as rgba:
+        assert figure.mode == "P" and figure.size == rgba.size
+        assert figure.info["dpi"] == pytest.approx(rgba.info["dpi"])
+        assert figure.convert("RGB").getcolors(256) is not None
+    stored = list((tmp_path / "_build" / "figures").iterdir())
+    assert [p.read_bytes() for p in stored] == [converted]  # kept, under the original's hash
+    # the next build (or edition) writes matplotlib's PNG again: copied, not converted
+    (outputs / "figure.png").write_bytes(original)
+    monkeypatch.setattr(descent_site, "_in_256_colours", lambda png: pytest.fail("converted"))
+    descent_site._figures_in_256_colours(app, page)
+    assert (outputs / "figure.png").read_bytes() == converted
+    monkeypatch.undo()  # a palette PNG comes back as it is
+    assert descent_site._in_256_colours(converted) == converted
 
 
 def test_exercise_copies_in_the_environment_do_not_carry_their_page():

@@ -8,6 +8,11 @@ fails or takes longer than ``--budget`` seconds. Run it on a quiet machine::
 
     .venv/bin/python tools/bench_chapters.py                      # every notebook of book/
     .venv/bin/python tools/bench_chapters.py book/14_*.ipynb --cells 8
+    .venv/bin/python tools/bench_chapters.py --hints   # and store the times for the build
+
+``--hints`` writes each notebook's time to ``book/_ext/execution_seconds.json``: the book
+build starts the longest notebooks first, and from a clean clone it knows their times only
+from there (see book/_ext/descent_execute.py). Refresh it when a chapter's time changes much.
 
 Timing is a benchmark, not a test: it is not part of the test suite.
 """
@@ -15,6 +20,7 @@ Timing is a benchmark, not a test: it is not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -59,11 +65,14 @@ def main(argv=None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--budget", type=float, default=30.0, help="seconds per notebook")
     parser.add_argument("--cells", type=int, default=3, help="slowest cells to show")
+    parser.add_argument(
+        "--hints", action="store_true", help="store the times in book/_ext/execution_seconds.json"
+    )
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted((ROOT / "book").glob("*.ipynb"))
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    total, failures = 0.0, []
+    total, failures, seconds = 0.0, [], {}
     for path in notebooks:
         try:
             wall, cells = execute(path.resolve())
@@ -72,6 +81,7 @@ def main(argv=None) -> int:
             failures.append(path.name)
             continue
         total += wall
+        seconds[path.name] = round(wall, 1)
         over = "  OVER BUDGET" if wall > args.budget else ""
         print(f"{path.name}: {wall:5.1f} s{over}", flush=True)
         for seconds, index, line in sorted(cells, reverse=True)[: args.cells]:
@@ -79,6 +89,11 @@ def main(argv=None) -> int:
         if over:
             failures.append(path.name)
     print(f"total {total:.1f} s for {len(notebooks)} notebook(s); budget {args.budget:g} s each")
+    if args.hints:
+        hints = ROOT / "book" / "_ext" / "execution_seconds.json"
+        known = json.loads(hints.read_text()) if hints.is_file() else {}
+        hints.write_text(json.dumps({**known, **seconds}, indent=1, sort_keys=True) + "\n")
+        print(f"wrote {hints.relative_to(ROOT)}")
     return 1 if failures else 0
 
 

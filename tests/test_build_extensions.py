@@ -3,6 +3,7 @@ build (the README's book command runs them all, and -W fails it on any warning).
 
 import base64
 import io
+import json
 import re
 import types
 
@@ -192,6 +193,20 @@ def _execution(tmp_path, notebooks: dict):
     executor = load_executor("local-parallel", cache)
     records = executor.get_records(filter_uris=list(pages))
     return cache, descent_execute.Execution(executor, records, 60, False, pages)
+
+
+def test_the_benchmark_refreshes_the_hints_of_the_notebooks_it_timed(tmp_path, monkeypatch):
+    bench = load("tools/bench_chapters.py")
+    (tmp_path / "book" / "_ext").mkdir(parents=True)
+    for name in ("a", "b"):
+        (tmp_path / "book" / f"{name}.ipynb").write_text("{}")
+    hints = tmp_path / "book" / "_ext" / "execution_seconds.json"
+    hints.write_text('{"a.ipynb": 3.0, "b.ipynb": 4.0, "gone.ipynb": 9.0}')
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    monkeypatch.setattr(bench, "execute", lambda path: (12.34, [(1.5, 0, "x = 1")]))
+    assert bench.main([str(tmp_path / "book" / "b.ipynb"), "--hints"]) == 0
+    # b is timed again; a keeps its time; a notebook no longer in book/ is dropped
+    assert json.loads(hints.read_text()) == {"a.ipynb": 3.0, "b.ipynb": 12.3}
 
 
 def test_the_notebooks_are_executed_in_the_background_one_per_core_and_cached(tmp_path):

@@ -72,7 +72,7 @@ def main(argv=None) -> int:
     notebooks = args.notebooks or sorted((ROOT / "book").glob("*.ipynb"))
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    total, failures, seconds = 0.0, [], {}
+    total, failures, walls = 0.0, [], {}
     for path in notebooks:
         try:
             wall, cells = execute(path.resolve())
@@ -81,7 +81,7 @@ def main(argv=None) -> int:
             failures.append(path.name)
             continue
         total += wall
-        seconds[path.name] = round(wall, 1)
+        walls[path.name] = round(wall, 1)
         over = "  OVER BUDGET" if wall > args.budget else ""
         print(f"{path.name}: {wall:5.1f} s{over}", flush=True)
         for seconds, index, line in sorted(cells, reverse=True)[: args.cells]:
@@ -92,7 +92,9 @@ def main(argv=None) -> int:
     if args.hints:
         hints = ROOT / "book" / "_ext" / "execution_seconds.json"
         known = json.loads(hints.read_text()) if hints.is_file() else {}
-        hints.write_text(json.dumps({**known, **seconds}, indent=1, sort_keys=True) + "\n")
+        book = {path.name for path in (ROOT / "book").glob("*.ipynb")}
+        kept = {name: t for name, t in {**known, **walls}.items() if name in book}
+        hints.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n")
         print(f"wrote {hints.relative_to(ROOT)}")
     return 1 if failures else 0
 

@@ -121,15 +121,13 @@ class Execution:
         self.parent, self._reading_behind = os.getpid(), False
 
     def start(self) -> None:
-        ended, still_running = os.pipe()
-        self.process = multiprocessing.get_context("fork").Process(
-            target=self._run, args=(still_running,), daemon=False
-        )
+        self._ended, still_running = os.pipe()
+        # the forked process keeps its copy of the write end open until it ends
+        self.process = multiprocessing.get_context("fork").Process(target=self._run)
         self.process.start()
         os.close(still_running)
-        self._ended = ended
 
-    def _run(self, still_running) -> None:
+    def _run(self) -> None:
         """In the executing process: run every notebook, and say how each went. Told to
         stop (``stop``), it ends its workers, whose kernels then end with them."""
         from jupyter_cache.executors.basic import ProcessData
@@ -169,8 +167,7 @@ class Execution:
             self.process.join()
             os.close(self._ended)
             self.process = None
-        done = {uri: self._status(uri) for uri in self.uris}
-        succeeded = [uri for uri, path in done.items() if _says(path, "executed")]
+        succeeded = [uri for uri in self.uris if _says(self._status(uri), "executed")]
         shutil.rmtree(self.folder, ignore_errors=True)
         return succeeded, [uri for uri in self.uris if uri not in succeeded]
 

@@ -403,3 +403,38 @@ def test_exercise_copies_in_the_environment_do_not_carry_their_page():
     assert registry["sol"]["node"].astext() == "A paragraph." and solution.parent is page
     assert registry["other"]["node"].document is page  # another page's entry: left alone
     assert solution.document is page and page.children[1].document is page
+
+
+def test_code_tokens_drawn_as_plain_text_get_no_span_in_either_colour_mode():
+    from pydata_sphinx_theme.pygments import get_pygments_stylesheet
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    styles = {"pygments_light_style": "a11y-high-contrast-light"}
+    styles["pygments_dark_style"] = "a11y-high-contrast-dark"
+    highlighter = types.SimpleNamespace(formatter=HtmlFormatter)
+    theme = types.SimpleNamespace(get_options=lambda overrides: dict(styles))
+    app = types.SimpleNamespace(
+        builder=types.SimpleNamespace(highlighter=highlighter, theme=theme),
+        config=types.SimpleNamespace(html_theme_options={}),
+    )
+    descent_site._plain_code_tokens(app)
+    code = "def step(w, g):\n    return w - 0.1 * g  # plain\n"
+    plain = highlight(
+        code, PythonLexer(), highlighter.formatter(style=styles["pygments_light_style"])
+    )
+    spans = highlight(code, PythonLexer(), HtmlFormatter())
+    assert re.sub(r"<[^>]+>", "", plain) == re.sub(r"<[^>]+>", "", spans)  # the same text
+    dropped = set(re.findall(r'<span class="(\w+)">', spans)) - set(
+        re.findall(r'<span class="(\w+)">', plain)
+    )
+    assert dropped == {"n", "p", "w"}  # names, punctuation, spaces
+    assert {"k", "o", "mf", "c1"} <= set(re.findall(r'<span class="(\w+)">', plain))
+    # the theme's own stylesheet draws each dropped class in the colour of plain code
+    css = get_pygments_stylesheet(*styles.values())
+    for mode in ("light", "dark"):
+        prefix = re.escape(f'html[data-theme="{mode}"] .highlight')
+        text = re.search(prefix + r" \{ background: [^;]+; color: (#\w+) \}", css)[1]
+        for name in dropped:
+            assert re.search(prefix + rf" \.{name} \{{ color: (#\w+) \}}", css)[1] == text

@@ -29,6 +29,10 @@
   HTML output, the menu and the assistive MathML for screen readers), the fonts its
   formulas use, and what the menu loads when a reader turns on MathJax's explorer or
   speech (English): the MathML input and the accessibility components.
+- **Code without redundant tags.** Pygments wraps every token of a code cell in a
+  ``<span>`` with its token class, even the names, punctuation and spaces that the theme's
+  styles (light and dark) draw exactly like plain code: a third of a chapter's HTML. Those
+  tokens are written as plain text (``PlainTokensFormatter``); the page looks the same.
 - **No source maps, nothing unused.** The theme's JavaScript and CSS come with ``.map``
   files that only a browser's developer tools read; they are deleted, and so are the
   theme's files that no page loads (``UNUSED``).
@@ -48,6 +52,9 @@ from pathlib import Path
 
 from docutils import nodes
 from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
+from pygments.formatters import HtmlFormatter
+from pygments.styles import get_style_by_name
+from pygments.token import STANDARD_TYPES, Text
 from sphinx.util.images import get_image_size
 from sphinx.util.osutil import relative_uri
 from sphinx.writers.html5 import HTML5Translator
@@ -311,6 +318,39 @@ def _add_description(app, pagename, templatename, context, doctree) -> None:
     context["metatags"] = context.get("metatags", "") + tag
 
 
+# --------------------------------------------------------------------- code cells
+
+
+def plain_tokens(*styles: str) -> frozenset:
+    """The token types that every one of the Pygments ``styles`` draws as plain text."""
+    plain = set(STANDARD_TYPES)
+    for name in styles:
+        style = get_style_by_name(name)
+        text = style.style_for_token(Text)
+        plain &= {token for token in STANDARD_TYPES if style.style_for_token(token) == text}
+    return frozenset(plain)
+
+
+class PlainTokensFormatter(HtmlFormatter):
+    """Pygments' HTML formatter, without a ``<span>`` around the tokens in ``plain``."""
+
+    plain: frozenset = frozenset()
+
+    def _get_css_classes(self, ttype):
+        return "" if ttype in self.plain else super()._get_css_classes(ttype)
+
+
+def _plain_code_tokens(app) -> None:
+    highlighter = getattr(app.builder, "highlighter", None)
+    if highlighter is None or highlighter.formatter is not HtmlFormatter:
+        return  # not an HTML builder, or another extension chose the formatter
+    options = app.builder.theme.get_options(app.config.html_theme_options)
+    styles = (options["pygments_light_style"], options["pygments_dark_style"])
+    highlighter.formatter = type(
+        "PlainTokensFormatter", (PlainTokensFormatter,), {"plain": plain_tokens(*styles)}
+    )
+
+
 # --------------------------------------------------------------------- shipped files
 
 
@@ -346,6 +386,7 @@ def setup(app):
     for builder in ("html", "dirhtml", "singlehtml"):
         app.set_translator(builder, DescentTranslator)
     app.add_node(HideCodeCellNode, override=True, html=(_visit_folded_cell, depart_HideCellInput))
+    app.connect("builder-inited", _plain_code_tokens)
     app.connect("doctree-read", _figures_in_256_colours, priority=600)  # after Sphinx's images
     app.connect("doctree-read", _frames_to_files)
     app.connect("doctree-resolved", _copy_frames)

@@ -41,6 +41,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import importlib.util
@@ -334,7 +335,9 @@ def plain_tokens(*styles: str) -> frozenset:
 class PlainTokensFormatter(HtmlFormatter):
     """Pygments' HTML formatter, without a ``<span>`` around the tokens in ``plain``."""
 
-    plain: frozenset = frozenset()
+    def __init__(self, plain: frozenset = frozenset(), **options):
+        self.plain = plain
+        super().__init__(**options)
 
     def _get_css_classes(self, ttype):
         return "" if ttype in self.plain else super()._get_css_classes(ttype)
@@ -346,9 +349,7 @@ def _plain_code_tokens(app) -> None:
         return  # not an HTML builder, or another extension chose the formatter
     options = app.builder.theme.get_options(app.config.html_theme_options)
     styles = (options["pygments_light_style"], options["pygments_dark_style"])
-    highlighter.formatter = type(
-        "PlainTokensFormatter", (PlainTokensFormatter,), {"plain": plain_tokens(*styles)}
-    )
+    highlighter.formatter = functools.partial(PlainTokensFormatter, plain=plain_tokens(*styles))
 
 
 # --------------------------------------------------------------------- shipped files
